@@ -1,0 +1,42 @@
+# Transcribe: `just serve` to run it, `just test` to test it.
+set dotenv-load := true
+
+venv := ".venv"
+python := venv / "bin/python"
+
+# List the recipes.
+default:
+    @just --list
+
+# Create .venv and install the project with its dev extras (again when pyproject.toml changes).
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -x {{ python }} ]; then python3 -m venv {{ venv }}; fi
+    if [ ! -f {{ venv }}/.installed ] || [ pyproject.toml -nt {{ venv }}/.installed ]; then
+        {{ python }} -m pip install --quiet --upgrade pip
+        {{ python }} -m pip install --quiet -e '.[dev]'
+        touch {{ venv }}/.installed
+    fi
+
+# Create the database if it is missing and bring it (and the queue schema) up to date.
+migrate: setup
+    {{ python }} -m transcribe migrate --create-database
+
+# Run the API on HOST:PORT (defaults 127.0.0.1:8000).
+serve: migrate
+    {{ python }} -m transcribe serve
+
+# Run the test suite (fresh database per run; needs PostgreSQL on 127.0.0.1:5432).
+test *args: setup
+    {{ python }} -m pytest {{ args }}
+
+# Lint and check formatting.
+lint: setup
+    {{ venv }}/bin/ruff check .
+    {{ venv }}/bin/ruff format --check .
+
+# Format and apply safe lint fixes.
+fmt: setup
+    {{ venv }}/bin/ruff format .
+    {{ venv }}/bin/ruff check --fix .

@@ -1,0 +1,37 @@
+"""`python -m transcribe serve|migrate`: entry points that read configuration from settings."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from transcribe.db import migrate
+from transcribe.settings import get_settings
+
+
+def serve() -> int:
+    settings = get_settings()
+    uvicorn.run(
+        "transcribe.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "serve"
+    if command == "serve":
+        return serve()
+    if command == "migrate":
+        return migrate.main(argv[1:])
+    print(f"usage: python -m transcribe [serve|migrate [--create-database]] (got {command!r})")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

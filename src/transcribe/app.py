@@ -1,0 +1,44 @@
+"""The application factory: `uvicorn --factory transcribe.app:create_app`."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.exceptions.responses import create_exception_response
+from litestar.middleware import DefineMiddleware
+
+from transcribe import plugins
+from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
+from transcribe.domain.accounts.controllers import AccountController
+from transcribe.domain.system.controllers import SystemController
+from transcribe.lib.errors import unexpected_error_handler
+from transcribe.lib.request_id import RequestIdMiddleware
+from transcribe.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    alchemy = plugins.alchemy_config(settings)
+    jwt_auth = build_jwt_auth(settings, alchemy)
+    return Litestar(
+        route_handlers=[SystemController, AccountController],
+        plugins=[plugins.sqlalchemy_plugin(alchemy)],
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[DefineMiddleware(RequestIdMiddleware)],
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "token_issuer": Provide(
+                lambda: TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s),
+                sync_to_thread=False,
+            ),
+        },
+        # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
+        exception_handlers={
+            HTTPException: create_exception_response,
+            Exception: unexpected_error_handler,
+        },
+        openapi_config=plugins.openapi_config(),
+        logging_config=plugins.logging_config(settings),
+        debug=False,
+    )

@@ -1,0 +1,22 @@
+"""All tables, one entity a file. Import as `from transcribe.db import models as m`."""
+
+from advanced_alchemy.base import orm_registry
+
+from transcribe.db.models.login_failure import LoginFailure
+from transcribe.db.models.transcript import Transcript
+from transcribe.db.models.transcription_job import JobStatus, TranscriptionJob
+from transcribe.db.models.upload import Upload, UploadStatus
+from transcribe.db.models.user import User
+
+metadata = orm_registry.metadata
+
+__all__ = [
+    "JobStatus",
+    "LoginFailure",
+    "Transcript",
+    "TranscriptionJob",
+    "Upload",
+    "UploadStatus",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from uuid import UUID
+
+from advanced_alchemy.base import UUIDv7AuditBase
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class JobStatus(enum.StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class TranscriptionJob(UUIDv7AuditBase):
+    __tablename__ = "transcription_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'completed', 'failed', 'cancelled')",
+            name="status",
+        ),
+        CheckConstraint("mode IN ('mono', 'dialogue')", name="mode"),
+        # Per-user listing, newest first.
+        Index("ix_transcription_jobs_user_id_created_at", "user_id", "created_at"),
+        # The reaper scans unfinished jobs by age.
+        Index("ix_transcription_jobs_status_updated_at", "status", "updated_at"),
+        Index("ix_transcription_jobs_source_object_key", "source_object_key"),
+    )
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=JobStatus.PENDING.value)
+    language: Mapped[str] = mapped_column(String(16), nullable=False)
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)
+    source_object_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    result_object_key: Mapped[str | None] = mapped_column(String(512))
+    provider_job_id: Mapped[str | None] = mapped_column(String(128))
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    audio_duration_s: Mapped[float | None] = mapped_column(Float)
+    started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

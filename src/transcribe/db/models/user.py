@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from advanced_alchemy.base import UUIDv7AuditBase
+from sqlalchemy import Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class User(UUIDv7AuditBase):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Emails are stored lower-cased, and the index makes that a hard guarantee.
+        Index("uq_users_email_lower", text("lower(email)"), unique=True),
+    )
+
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)

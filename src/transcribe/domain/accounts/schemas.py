@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from transcribe.lib.schema import Schema
+
+Password = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=128, description="8 to 128 characters")
+]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, examples=["ada@example.com"])]
+
+
+class Credentials(Schema):
+    email: Email
+    password: Password
+
+
+class LoginCredentials(Schema):
+    # No length rules on login: a wrong password of any length is simply a wrong password.
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class Account(Schema):
+    id: UUID
+    email: str
+    created_at: datetime
+
+
+class AccessToken(Schema):
+    access_token: str
+    expires_in: int
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a token kind, not a secret

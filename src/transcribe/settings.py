@@ -1,0 +1,186 @@
+"""The one reader of the environment (and `.env`).
+
+Every other module asks `get_settings()`; tests set environment variables and call
+`get_settings.cache_clear()` before building an app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from dotenv import load_dotenv
+
+log = logging.getLogger(__name__)
+
+GIB = 1024**3
+DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"  # noqa: S105 - a known, refused-in-prod default
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run the service as configured."""
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((scheme, *parts[1:]))
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+
+    @property
+    def async_url(self) -> str:
+        """SQLAlchemy URL for the API (asyncpg)."""
+        return _with_scheme(self.url, "postgresql+asyncpg")
+
+    @property
+    def sync_url(self) -> str:
+        """SQLAlchemy URL for Alembic (psycopg 3, which runs multi-statement SQL)."""
+        return _with_scheme(self.url, "postgresql+psycopg")
+
+    @property
+    def libpq_url(self) -> str:
+        """Plain libpq URL for psycopg/procrastinate."""
+        return _with_scheme(self.url, "postgresql")
+
+    @property
+    def name(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    jwt_secret: str
+    access_token_ttl_s: int = 3600
+    login_window_s: int = 900
+    login_max_failures_per_email: int = 10
+    login_max_failures_per_client: int = 50
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    backend: str = "local"
+    local_dir: Path = Path("./var/storage")
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = field(default="", repr=False)
+    s3_secret_access_key: str = field(default="", repr=False)
+    max_upload_bytes: int = 2 * GIB
+    url_ttl_s: int = 3600
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    backend: str = "stub"
+    assemblyai_api_key: str = field(default="", repr=False)
+    assemblyai_base_url: str = "https://api.assemblyai.com"
+    worker_concurrency: int = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    host: str
+    port: int
+    public_base_url: str
+    log_level: str
+    db: DatabaseSettings
+    auth: AuthSettings
+    storage: StorageSettings
+    transcription: TranscriptionSettings
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def _load() -> Settings:
+    # `.env` fills gaps only: the real environment always wins.
+    load_dotenv(Path(_env("ENV_FILE", ".env")), override=False)
+    environment = _env("ENVIRONMENT", "development").lower()
+
+    jwt_secret = _env("JWT_SECRET")
+    if not jwt_secret:
+        if environment not in ("development", "test"):
+            raise ConfigError(f"JWT_SECRET is required when ENVIRONMENT={environment}")
+        log.warning("JWT_SECRET is not set: using a development-only key")
+        jwt_secret = DEV_JWT_SECRET
+    elif len(jwt_secret) < 32 and environment == "production":
+        raise ConfigError("JWT_SECRET must be at least 32 characters in production")
+
+    api_key = _env("ASSEMBLYAI_API_KEY")
+    backend = _env("TRANSCRIPTION_BACKEND") or ("assemblyai" if api_key else "stub")
+    if backend not in ("assemblyai", "stub"):
+        raise ConfigError(f"TRANSCRIPTION_BACKEND must be assemblyai or stub, got {backend!r}")
+    if backend == "assemblyai" and not api_key:
+        raise ConfigError("TRANSCRIPTION_BACKEND=assemblyai needs ASSEMBLYAI_API_KEY")
+
+    storage_backend = _env("STORAGE_BACKEND", "local").lower()
+    if storage_backend not in ("local", "s3", "memory"):
+        raise ConfigError(f"STORAGE_BACKEND must be local, s3 or memory, got {storage_backend!r}")
+    storage = StorageSettings(
+        backend=storage_backend,
+        local_dir=Path(_env("LOCAL_STORAGE_DIR", "./var/storage")),
+        s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+        s3_region=_env("S3_REGION", "us-east-1"),
+        s3_bucket=_env("S3_BUCKET"),
+        s3_access_key_id=_env("S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY"),
+        max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 2 * GIB),
+        url_ttl_s=_env_int("SIGNED_URL_TTL_S", 3600),
+    )
+    if storage.backend == "s3" and not storage.s3_bucket:
+        raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+
+    port = _env_int("PORT", 8000)
+    host = _env("HOST", "127.0.0.1")
+    return Settings(
+        environment=environment,
+        host=host,
+        port=port,
+        public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        log_level=_env("LOG_LEVEL", "INFO").upper(),
+        db=DatabaseSettings(
+            url=_env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/transcribe")
+        ),
+        auth=AuthSettings(
+            jwt_secret=jwt_secret,
+            access_token_ttl_s=_env_int("ACCESS_TOKEN_TTL_S", 3600),
+            login_window_s=_env_int("LOGIN_THROTTLE_WINDOW_S", 900),
+            login_max_failures_per_email=_env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 10),
+            login_max_failures_per_client=_env_int("LOGIN_MAX_FAILURES_PER_CLIENT", 50),
+        ),
+        storage=storage,
+        transcription=TranscriptionSettings(
+            backend=backend,
+            assemblyai_api_key=api_key,
+            assemblyai_base_url=_env("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com"),
+            worker_concurrency=_env_int("WORKER_CONCURRENCY", 8),
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return _load()

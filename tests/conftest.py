@@ -1,0 +1,75 @@
+"""Shared fixtures: one fresh, migrated database and one real HTTP server per test session.
+
+The environment is set here, before any `transcribe` module reads settings.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+_STORAGE_DIR = tempfile.mkdtemp(prefix="transcribe-test-storage-")
+os.environ.update(
+    {
+        "ENV_FILE": "/nonexistent/.env",  # a developer's .env must not leak into tests
+        "ENVIRONMENT": "test",
+        "JWT_SECRET": "test-secret-" + "x" * 40,
+        "STORAGE_BACKEND": "local",
+        "LOCAL_STORAGE_DIR": _STORAGE_DIR,
+        "TRANSCRIPTION_BACKEND": "stub",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+os.environ.pop("ASSEMBLYAI_API_KEY", None)
+
+from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.server import free_port, serve  # noqa: E402
+from transcribe.settings import Settings, get_settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    from transcribe.db.migrate import upgrade
+    from transcribe.settings import DatabaseSettings
+
+    with fresh_database() as url:
+        os.environ["DATABASE_URL"] = url
+        upgrade(DatabaseSettings(url=url).sync_url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def server_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, server_port: int) -> Settings:
+    os.environ["PORT"] = str(server_port)
+    os.environ["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server_port}"
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings, server_port: int) -> Iterator[str]:
+    from transcribe.app import create_app
+
+    with serve(create_app(settings), port=server_port) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def storage_dir() -> Path:
+    return Path(_STORAGE_DIR)

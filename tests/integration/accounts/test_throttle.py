@@ -1,0 +1,92 @@
+"""Throttling runs against its own server with small limits, on the session database."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers.accounts import signed_in_user, unique_email
+from tests.helpers.server import serve
+from transcribe.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def throttled_base_url(settings: Settings, database_url: str) -> Iterator[str]:
+    from transcribe.app import create_app
+
+    strict = dataclasses.replace(
+        settings,
+        auth=dataclasses.replace(
+            settings.auth,
+            login_window_s=60,
+            login_max_failures_per_email=3,
+            login_max_failures_per_client=6,
+        ),
+    )
+    with serve(create_app(strict)) as url:
+        yield url
+    # Leave no client-address failures behind for the other tests, which share 127.0.0.1.
+    with psycopg.connect(database_url) as conn:
+        conn.execute("DELETE FROM login_failures")
+
+
+@pytest.fixture
+async def throttled(throttled_base_url: str, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    with psycopg.connect(database_url) as conn:
+        conn.execute("DELETE FROM login_failures")
+    async with httpx.AsyncClient(base_url=throttled_base_url, timeout=30) as http:
+        yield http
+
+
+async def _login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await client.post("/auth/login", json={"email": email, "password": password})
+
+
+async def test_too_many_failures_for_one_email_is_429_with_retry_after(
+    throttled: httpx.AsyncClient,
+) -> None:
+    user = await signed_in_user(throttled)
+    for _ in range(3):
+        assert (await _login(throttled, user.email, "wrong-password")).status_code == 401
+    blocked = await _login(throttled, user.email.upper(), user.password)
+    assert blocked.status_code == 429
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    assert blocked.json()["status_code"] == 429
+    # Another account from the same address is not blocked yet.
+    other = await signed_in_user(throttled)
+    assert (await _login(throttled, other.email, other.password)).status_code == 200
+
+
+async def test_success_resets_the_email_counter(throttled: httpx.AsyncClient) -> None:
+    user = await signed_in_user(throttled)
+    for _ in range(2):
+        assert (await _login(throttled, user.email, "wrong-password")).status_code == 401
+    assert (await _login(throttled, user.email, user.password)).status_code == 200
+    for _ in range(2):
+        assert (await _login(throttled, user.email, "wrong-password")).status_code == 401
+    assert (await _login(throttled, user.email, user.password)).status_code == 200
+
+
+async def test_too_many_failures_from_one_client_is_429(throttled: httpx.AsyncClient) -> None:
+    user = await signed_in_user(throttled)
+    for _ in range(6):  # spread over emails so that only the client counter fills up
+        assert (await _login(throttled, unique_email(), "wrong-password")).status_code == 401
+    blocked = await _login(throttled, user.email, user.password)
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+
+
+async def test_failures_age_out_of_the_window(
+    throttled: httpx.AsyncClient, database_url: str
+) -> None:
+    user = await signed_in_user(throttled)
+    for _ in range(3):
+        await _login(throttled, user.email, "wrong-password")
+    assert (await _login(throttled, user.email, user.password)).status_code == 429
+    with psycopg.connect(database_url) as conn:
+        conn.execute("UPDATE login_failures SET created_at = created_at - interval '61 seconds'")
+    assert (await _login(throttled, user.email, user.password)).status_code == 200

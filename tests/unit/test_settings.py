@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from transcribe.settings import ConfigError, DatabaseSettings, _load
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("JWT_SECRET", "ENVIRONMENT", "ASSEMBLYAI_API_KEY", "TRANSCRIPTION_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_jwt_secret(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("ENVIRONMENT", "production")
+    with pytest.raises(ConfigError, match="JWT_SECRET"):
+        _load()
+
+
+def test_production_refuses_a_short_jwt_secret(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("ENVIRONMENT", "production")
+    clean_env.setenv("JWT_SECRET", "short")
+    with pytest.raises(ConfigError, match="32 characters"):
+        _load()
+
+
+def test_development_falls_back_to_a_dev_key_with_a_warning(
+    clean_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = _load()
+    assert settings.auth.jwt_secret
+    assert "JWT_SECRET is not set" in caplog.text
+
+
+def test_transcription_backend_follows_the_api_key(clean_env: pytest.MonkeyPatch) -> None:
+    assert _load().transcription.backend == "stub"
+    clean_env.setenv("ASSEMBLYAI_API_KEY", "key")
+    assert _load().transcription.backend == "assemblyai"
+
+
+def test_bad_numbers_are_config_errors(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MAX_UPLOAD_BYTES", "lots")
+    with pytest.raises(ConfigError, match="MAX_UPLOAD_BYTES"):
+        _load()
+
+
+def test_database_url_drivers() -> None:
+    db = DatabaseSettings(url="postgresql+asyncpg://u:p@h:5432/d?sslmode=require")
+    assert db.async_url == "postgresql+asyncpg://u:p@h:5432/d?sslmode=require"
+    assert db.sync_url.startswith("postgresql+psycopg://u:p@h:5432/d")
+    assert db.libpq_url.startswith("postgresql://u:p@h:5432/d")
+
+
+def test_the_service_process_exits_without_jwt_secret_in_production() -> None:
+    env = {"ENVIRONMENT": "production", "PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from transcribe.app import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "JWT_SECRET is required" in result.stderr
