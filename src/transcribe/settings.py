@@ -39,6 +39,16 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _with_scheme(url: str, scheme: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((scheme, *parts[1:]))
@@ -95,7 +105,22 @@ class TranscriptionSettings:
     backend: str = "stub"
     assemblyai_api_key: str = field(default="", repr=False)
     assemblyai_base_url: str = "https://api.assemblyai.com"
-    worker_concurrency: int = 8
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    concurrency: int = 8
+    # A worker whose heartbeat is older than this is dead; its jobs get re-queued.
+    heartbeat_s: float = 10.0
+    stalled_after_s: float = 60.0
+    # How often the recovery task runs (cron; a sixth, trailing field counts seconds).
+    recovery_cron: str = "* * * * *"
+    # A job re-queued more often than this is failed rather than tried again.
+    max_recoveries: int = 5
+    # Attempts of one queue job on transient failures (network, 429, 5xx), backing off.
+    max_attempts: int = 8
+    retry_base_s: int = 2
+    shutdown_graceful_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,7 @@ class Settings:
     auth: AuthSettings
     storage: StorageSettings
     transcription: TranscriptionSettings
+    worker: WorkerSettings
 
     @property
     def is_production(self) -> bool:
@@ -176,7 +202,16 @@ def _load() -> Settings:
             backend=backend,
             assemblyai_api_key=api_key,
             assemblyai_base_url=_env("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com"),
-            worker_concurrency=_env_int("WORKER_CONCURRENCY", 8),
+        ),
+        worker=WorkerSettings(
+            concurrency=_env_int("WORKER_CONCURRENCY", 8),
+            heartbeat_s=_env_float("WORKER_HEARTBEAT_S", 10.0),
+            stalled_after_s=_env_float("WORKER_STALLED_AFTER_S", 60.0),
+            recovery_cron=_env("RECOVERY_CRON", "* * * * *"),
+            max_recoveries=_env_int("JOB_MAX_RECOVERIES", 5),
+            max_attempts=_env_int("JOB_MAX_ATTEMPTS", 8),
+            retry_base_s=_env_int("JOB_RETRY_BASE_S", 2),
+            shutdown_graceful_timeout_s=_env_float("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0),
         ),
     )
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -48,6 +48,9 @@ class TranscriptionJob(UUIDv7AuditBase):
     result_object_key: Mapped[str | None] = mapped_column(String(512))
     provider_job_id: Mapped[str | None] = mapped_column(String(128))
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    recovery_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     error_message: Mapped[str | None] = mapped_column(Text)
     detected_language: Mapped[str | None] = mapped_column(String(16))
     audio_duration_s: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from transcribe.lib.schema import Schema
+
+Mode = Literal["mono", "dialogue"]
+JobStatusName = Literal["pending", "processing", "completed", "failed", "cancelled"]
+
+
+class JobCreate(Schema):
+    object_key: Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+    language: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=2,
+            max_length=16,
+            description="ISO 639-1 code the engine supports (en, ru, de, ...) or `auto`",
+            examples=["en", "auto"],
+        ),
+    ]
+    mode: Annotated[
+        Mode, msgspec.Meta(description="`mono` text, or `dialogue` with one line per speaker turn")
+    ]
+
+
+class Job(Schema):
+    id: UUID
+    status: JobStatusName
+    language: str
+    mode: Mode
+    object_key: str
+    filename: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    error_message: str | None
+    detected_language: str | None
+    audio_duration_s: float | None
+
+
+class JobPage(Schema):
+    items: list[Job]
+    total: int
+    limit: int
+    offset: int
+
+
+class DownloadLink(Schema):
+    url: str
+    format: str
+    expires_at: datetime

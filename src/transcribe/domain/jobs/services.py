@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from litestar.exceptions import NotFoundException
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.jobs.schemas import Job
+from transcribe.lib.errors import ConflictError
+
+
+def to_job(job: m.TranscriptionJob) -> Job:
+    return Job(
+        id=job.id,
+        status=job.status,  # type: ignore[arg-type]
+        language=job.language,
+        mode=job.mode,  # type: ignore[arg-type]
+        object_key=job.source_object_key,
+        filename=job.filename,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+        error_message=job.error_message,
+        detected_language=job.detected_language,
+        audio_duration_s=job.audio_duration_s,
+    )
+
+
+class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
+    class Repo(SQLAlchemyAsyncRepository[m.TranscriptionJob]):
+        model_type = m.TranscriptionJob
+
+    repository_type = Repo
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.repository.session
+
+    async def create_for_upload(
+        self, user_id: UUID, object_key: str, language: str, mode: str
+    ) -> m.TranscriptionJob:
+        upload = await self.session.scalar(
+            select(m.Upload).where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
+        )
+        if upload is None:
+            raise NotFoundException(detail="No such uploaded file")
+        if upload.status != m.UploadStatus.UPLOADED.value:
+            raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
+        job = m.TranscriptionJob(
+            user_id=user_id,
+            status=m.JobStatus.PENDING.value,
+            language=language,
+            mode=mode,
+            source_object_key=object_key,
+            filename=upload.filename,
+        )
+        self.session.add(job)
+        # Committed before deferring, so the worker always finds the row.
+        await self.session.commit()
+        return job
+
+    async def get_owned(
+        self, user_id: UUID, job_id: UUID, *, for_update: bool = False
+    ) -> m.TranscriptionJob:
+        statement = select(m.TranscriptionJob).where(
+            m.TranscriptionJob.id == job_id, m.TranscriptionJob.user_id == user_id
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        job = await self.session.scalar(statement)
+        if job is None:
+            raise NotFoundException(detail="No such job")
+        return job
+
+    async def page_for_user(
+        self, user_id: UUID, status: str | None, limit: int, offset: int
+    ) -> tuple[list[m.TranscriptionJob], int]:
+        where = [m.TranscriptionJob.user_id == user_id]
+        if status:
+            where.append(m.TranscriptionJob.status == status)
+        total = await self.session.scalar(
+            select(func.count()).select_from(m.TranscriptionJob).where(*where)
+        )
+        rows = await self.session.scalars(
+            select(m.TranscriptionJob)
+            .where(*where)
+            .order_by(m.TranscriptionJob.created_at.desc(), m.TranscriptionJob.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), int(total or 0)
+
+    async def delete_transcript(self, job_id: UUID) -> None:
+        await self.session.execute(delete(m.Transcript).where(m.Transcript.job_id == job_id))
