@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.exceptions.responses import create_exception_response
@@ -12,20 +13,30 @@ from transcribe import plugins
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
 from transcribe.domain.system.controllers import SystemController
+from transcribe.domain.system.metrics import MetricsController
 from transcribe.lib.errors import unexpected_error_handler
+from transcribe.lib.logging import configure_logging
+from transcribe.lib.metrics import prometheus_config
 from transcribe.lib.request_id import RequestIdMiddleware
 from transcribe.settings import Settings, get_settings
 
 
+def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
+    app_config.middleware.insert(0, DefineMiddleware(RequestIdMiddleware))
+    return app_config
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     alchemy = plugins.alchemy_config(settings)
     jwt_auth = build_jwt_auth(settings, alchemy)
     return Litestar(
-        route_handlers=[SystemController, AccountController],
+        route_handlers=[SystemController, MetricsController, AccountController],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
-        on_app_init=[jwt_auth.on_app_init],
-        middleware=[DefineMiddleware(RequestIdMiddleware)],
+        # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
+        on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
+        middleware=[prometheus_config().middleware],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "token_issuer": Provide(
@@ -39,6 +50,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: unexpected_error_handler,
         },
         openapi_config=plugins.openapi_config(),
-        logging_config=plugins.logging_config(settings),
+        logging_config=None,  # configure_logging owns the stdlib handlers
         debug=False,
     )

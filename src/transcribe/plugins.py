@@ -8,7 +8,6 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
@@ -38,25 +37,4 @@ def openapi_config() -> OpenAPIConfig:
         description="Upload audio or video, transcribe it, download the transcript.",
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/")],
-    )
-
-
-def logging_config(settings: Settings) -> LoggingConfig:
-    return LoggingConfig(
-        root={"level": settings.log_level, "handlers": ["console"]},
-        formatters={
-            "standard": {
-                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-            }
-        },
-        filters={"request_id": {"()": "transcribe.lib.request_id.RequestIdLogFilter"}},
-        handlers={
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": "standard",
-                "filters": ["request_id"],
-            }
-        },
-        log_exceptions="never",  # our 500 handler logs them once, with the request id
-        disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 415, 429},
     )

@@ -121,6 +121,8 @@ class WorkerSettings:
     max_attempts: int = 8
     retry_base_s: int = 2
     shutdown_graceful_timeout_s: float = 30.0
+    # Where a worker serves its own Prometheus metrics; 0 turns it off.
+    metrics_port: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class Settings:
     port: int
     public_base_url: str
     log_level: str
+    log_format: str
     db: DatabaseSettings
     auth: AuthSettings
     storage: StorageSettings
@@ -187,6 +190,7 @@ def _load() -> Settings:
         port=port,
         public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
+        log_format=_env("LOG_FORMAT", "json").lower(),
         db=DatabaseSettings(
             url=_env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/transcribe")
         ),
@@ -212,6 +216,7 @@ def _load() -> Settings:
             max_attempts=_env_int("JOB_MAX_ATTEMPTS", 8),
             retry_base_s=_env_int("JOB_RETRY_BASE_S", 2),
             shutdown_graceful_timeout_s=_env_float("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0),
+            metrics_port=_env_int("WORKER_METRICS_PORT", 0),
         ),
     )
 

@@ -5,15 +5,15 @@ procrastinate --app=transcribe.worker.app worker
 
 from __future__ import annotations
 
-import logging
+from prometheus_client import start_http_server
 
+from transcribe.lib.logging import configure_logging
 from transcribe.queue import build_queue
 from transcribe.settings import get_settings
 
 _settings = get_settings()
-logging.basicConfig(
-    level=_settings.log_level,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+configure_logging(_settings.log_level, _settings.log_format)
+if _settings.worker.metrics_port:
+    start_http_server(_settings.worker.metrics_port, addr="0.0.0.0")  # noqa: S104 - scraped from outside
 
 app = build_queue(_settings)

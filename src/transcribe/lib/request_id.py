@@ -1,21 +1,24 @@
-"""Request ids: taken from `X-Request-ID` when sane, else made; echoed on every response.
+"""Request context: an id per request (from `X-Request-ID` when sane, else new), bound to
+the log context and echoed on the response, and one log line per request.
 
-The id sits in a contextvar so every log line of the request carries it.
+The line carries the path without its query string: signed URLs keep their signature there.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar
 
+import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+log = structlog.get_logger("transcribe.requests")
 
 
 class RequestIdMiddleware:
@@ -29,10 +32,16 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
         token = current_request_id.set(request_id)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
         scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((HEADER.encode(), request_id.encode()))
                 message["headers"] = headers
@@ -41,10 +50,12 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.clear_contextvars()
             current_request_id.reset(token)
-
-
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
-        return True

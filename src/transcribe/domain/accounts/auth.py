@@ -6,13 +6,14 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.security.jwt import JWTAuth, Token
 
 from transcribe.db import models as m
 from transcribe.settings import Settings
 
-PUBLIC_PATHS = ["^/schema", "^/health$", "^/ready$"]
+PUBLIC_PATHS = ["^/schema", "^/health$", "^/ready$", "^/metrics$"]
 
 
 class TokenIssuer:
@@ -37,7 +38,10 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
         except ValueError:
             return None
         session = alchemy.provide_session(connection.app.state, connection.scope)
-        return await session.get(m.User, user_id)
+        user = await session.get(m.User, user_id)
+        if user is not None:
+            structlog.contextvars.bind_contextvars(user_id=str(user.id))
+        return user
 
     return JWTAuth[m.User](
         retrieve_user_handler=retrieve_user,

@@ -26,6 +26,7 @@ from transcribe.engines.base import (
     PermanentEngineError,
     TransientEngineError,
 )
+from transcribe.lib.metrics import JOB_DURATION, PROVIDER_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +153,12 @@ async def run_job(
             on_submitted=on_submitted,
         )
     except PermanentEngineError as exc:
+        PROVIDER_ERRORS.labels(kind="permanent").inc()
         await fail(rt, job_id, str(exc))
+        _observe_duration(job, "failed")
         return
     except TransientEngineError as exc:
+        PROVIDER_ERRORS.labels(kind="transient").inc()
         if is_last_attempt:
             await fail(rt, job_id, f"The transcription provider kept failing; giving up: {exc}")
             return
@@ -165,7 +169,13 @@ async def run_job(
             await _cancel_at_provider(rt.engine.cancel(provider_job_id))
         raise
     await store_result(rt, job, result)
+    _observe_duration(job, "completed")
     log.info("job %s completed", job_id)
+
+
+def _observe_duration(job: m.TranscriptionJob, status: str) -> None:
+    if job.started_at is not None:
+        JOB_DURATION.labels(status=status).observe((_now() - job.started_at).total_seconds())
 
 
 async def _cancel_at_provider(cancel: Awaitable[None]) -> None:

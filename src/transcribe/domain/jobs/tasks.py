@@ -6,6 +6,7 @@ import asyncio
 import logging
 from uuid import UUID
 
+import structlog
 from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.job_context import AbortReason
 
@@ -50,10 +51,11 @@ def register_tasks(app: App, settings: Settings) -> None:
 async def _run(context: JobContext, runtime: WorkerRuntime, job_id: str, max_attempts: int) -> None:
     from transcribe.domain.jobs.runner import run_job
 
-    await run_job(
-        runtime,
-        UUID(job_id),
-        is_last_attempt=context.job.attempts + 1 >= max_attempts,
-        # Cancel at the provider only when the user asked; after a shutdown we resume.
-        cancel_at_provider=lambda: context.abort_reason() == AbortReason.USER_REQUEST,
-    )
+    with structlog.contextvars.bound_contextvars(job_id=job_id, attempt=context.job.attempts + 1):
+        await run_job(
+            runtime,
+            UUID(job_id),
+            is_last_attempt=context.job.attempts + 1 >= max_attempts,
+            # Cancel at the provider only when the user asked; after a shutdown we resume.
+            cancel_at_provider=lambda: context.abort_reason() == AbortReason.USER_REQUEST,
+        )
