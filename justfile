@@ -23,9 +23,18 @@ setup:
 migrate: setup
     {{ python }} -m transcribe migrate --create-database
 
-# Run the API on HOST:PORT (defaults 127.0.0.1:8000).
+# Run the API on HOST:PORT (defaults 127.0.0.1:8000) and a worker beside it.
 serve: migrate
+    #!/usr/bin/env bash
+    set -euo pipefail
+    {{ venv }}/bin/procrastinate --app=transcribe.worker.app worker &
+    worker=$!
+    trap 'kill -TERM $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT
     {{ python }} -m transcribe serve
+
+# Run a worker alone (concurrency from WORKER_CONCURRENCY; SIGTERM finishes gracefully).
+worker: migrate
+    {{ venv }}/bin/procrastinate --app=transcribe.worker.app worker
 
 # Run the test suite (fresh database per run; needs PostgreSQL on 127.0.0.1:5432).
 test *args: setup
