@@ -6,6 +6,7 @@ The environment is set here, before any `transcribe` module reads settings.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -70,6 +71,8 @@ async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-@pytest.fixture(scope="session")
-def storage_dir() -> Path:
-    return Path(_STORAGE_DIR)
+@pytest.fixture(scope="session", autouse=True)
+def storage_dir() -> Iterator[Path]:
+    """The local storage backend's directory for this run; removed at the end."""
+    yield Path(_STORAGE_DIR)
+    shutil.rmtree(_STORAGE_DIR, ignore_errors=True)
