@@ -5,6 +5,7 @@ The environment is set here, before any `transcribe` module reads settings.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ os.environ.update(
 os.environ.pop("ASSEMBLYAI_API_KEY", None)
 
 from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.s3_server import S3Server, running_s3_server  # noqa: E402
 from tests.helpers.server import free_port, serve  # noqa: E402
 from transcribe.settings import Settings, get_settings  # noqa: E402
 
@@ -76,3 +78,25 @@ def storage_dir() -> Iterator[Path]:
     """The local storage backend's directory for this run; removed at the end."""
     yield Path(_STORAGE_DIR)
     shutil.rmtree(_STORAGE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_settings(settings: Settings, s3_server: S3Server) -> Settings:
+    return dataclasses.replace(
+        settings,
+        storage=dataclasses.replace(
+            settings.storage,
+            backend="s3",
+            s3_endpoint_url=s3_server.endpoint_url,
+            s3_region=s3_server.region,
+            s3_bucket=s3_server.bucket,
+            s3_access_key_id=s3_server.access_key_id,
+            s3_secret_access_key=s3_server.secret_access_key,
+        ),
+    )

@@ -12,6 +12,8 @@ from litestar.middleware import DefineMiddleware
 from transcribe import plugins
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
+from transcribe.domain.files.controllers import FileController
+from transcribe.domain.files.signed_routes import SignedStorageController
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
 from transcribe.lib.errors import unexpected_error_handler
@@ -19,6 +21,7 @@ from transcribe.lib.logging import configure_logging
 from transcribe.lib.metrics import prometheus_config
 from transcribe.lib.request_id import RequestIdMiddleware
 from transcribe.settings import Settings, get_settings
+from transcribe.storage import get_storage
 
 
 def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
@@ -31,14 +34,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     alchemy = plugins.alchemy_config(settings)
     jwt_auth = build_jwt_auth(settings, alchemy)
+    storage = get_storage(settings)
     return Litestar(
-        route_handlers=[SystemController, MetricsController, AccountController],
+        route_handlers=[
+            SystemController,
+            MetricsController,
+            AccountController,
+            FileController,
+            SignedStorageController,
+        ],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
         on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
         middleware=[prometheus_config().middleware],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "storage": Provide(lambda: storage, sync_to_thread=False),
             "token_issuer": Provide(
                 lambda: TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s),
                 sync_to_thread=False,

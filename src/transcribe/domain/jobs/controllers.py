@@ -9,7 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from procrastinate import App as QueueApp
 
 from transcribe.db import models as m
@@ -63,7 +63,7 @@ class JobController(Controller):
         self,
         request: User,
         jobs_service: NamedDependency[JobService],
-        status: JobStatusName | None = None,
+        status: FromQuery[JobStatusName | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> JobPage:
@@ -72,7 +72,7 @@ class JobController(Controller):
 
     @get("/{job_id:uuid}", summary="One job")
     async def get_job(
-        self, request: User, job_id: UUID, jobs_service: NamedDependency[JobService]
+        self, request: User, job_id: FromPath[UUID], jobs_service: NamedDependency[JobService]
     ) -> Job:
         return to_job(await jobs_service.get_owned(request.user.id, job_id))
 
@@ -80,11 +80,11 @@ class JobController(Controller):
     async def download(
         self,
         request: User,
-        job_id: UUID,
+        job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],
-        format: str = "txt",
+        format: FromQuery[str] = "txt",
     ) -> DownloadLink:
         if format not in FORMATS:
             raise ValidationException(
@@ -107,7 +107,7 @@ class JobController(Controller):
     async def delete_job(
         self,
         request: User,
-        job_id: UUID,
+        job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
         queue: NamedDependency[QueueApp],

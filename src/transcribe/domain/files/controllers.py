@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+
+from transcribe.db import models as m
+from transcribe.domain.files.deps import upload_service_deps
+from transcribe.domain.files.schemas import (
+    CompleteRequest,
+    FilePage,
+    PresignedUpload,
+    PresignRequest,
+    UploadedFile,
+)
+from transcribe.domain.files.services import UploadService, check_upload, to_file
+from transcribe.lib.errors import ConflictError
+from transcribe.settings import Settings
+from transcribe.storage import Storage
+
+User = Request[m.User, object, object]
+
+
+class FileController(Controller):
+    path = "/files"
+    tags = ["Files"]
+    dependencies = upload_service_deps
+
+    @post("/presign", status_code=201, summary="Get a URL to upload a media file to")
+    async def presign(
+        self,
+        request: User,
+        data: JSONBody[PresignRequest],
+        uploads_service: NamedDependency[UploadService],
+        storage: NamedDependency[Storage],
+        settings: NamedDependency[Settings],
+    ) -> PresignedUpload:
+        content_type = check_upload(
+            data.size,
+            data.content_type,
+            max_bytes=settings.storage.max_upload_bytes,
+            allow_text=settings.transcription.backend == "stub",
+        )
+        upload = await uploads_service.start(
+            request.user.id, data.filename, data.size, content_type
+        )
+        signed = await storage.presign_put(
+            upload.object_key,
+            size=data.size,
+            content_type=content_type,
+            expires_s=settings.storage.url_ttl_s,
+        )
+        return PresignedUpload(
+            object_key=upload.object_key,
+            upload_url=signed.url,
+            method="PUT",
+            headers=signed.headers,
+            expires_at=signed.expires_at,
+        )
+
+    @post("/complete", status_code=200, summary="Confirm that an upload finished")
+    async def complete(
+        self,
+        request: User,
+        data: JSONBody[CompleteRequest],
+        uploads_service: NamedDependency[UploadService],
+        storage: NamedDependency[Storage],
+    ) -> UploadedFile:
+        upload = await uploads_service.get_owned(request.user.id, data.object_key, for_update=True)
+        if upload.status == m.UploadStatus.UPLOADED.value:
+            return to_file(upload)
+        stored = await storage.head(upload.object_key)
+        if stored is None:
+            raise ConflictError(detail="Nothing has been uploaded to this object yet")
+        if stored.size != upload.size:
+            # A wrong-sized object is useless; removing it lets the client simply retry.
+            await storage.delete(upload.object_key)
+            raise ConflictError(
+                detail=f"Uploaded size {stored.size} differs from the presigned size {upload.size}; upload again"
+            )
+        upload.status = m.UploadStatus.UPLOADED.value
+        return to_file(upload)
+
+    @get("/", summary="List your files, newest first")
+    async def list_files(
+        self,
+        request: User,
+        uploads_service: NamedDependency[UploadService],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> FilePage:
+        rows, total = await uploads_service.page(request.user.id, limit, offset)
+        return FilePage(
+            items=[to_file(row) for row in rows], total=total, limit=limit, offset=offset
+        )
+
+    @delete("/{object_key:path}", status_code=204, summary="Delete a file")
+    async def delete_file(
+        self,
+        request: User,
+        object_key: FromPath[str],
+        uploads_service: NamedDependency[UploadService],
+        storage: NamedDependency[Storage],
+    ) -> None:
+        upload = await uploads_service.get_owned(
+            request.user.id, object_key.lstrip("/"), for_update=True
+        )
+        await uploads_service.ensure_unused(upload.object_key)
+        await storage.delete(upload.object_key)
+        await uploads_service.session.delete(upload)

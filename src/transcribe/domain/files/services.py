@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from litestar.exceptions import NotFoundException, ValidationException
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.files.names import upload_key
+from transcribe.domain.files.schemas import UploadedFile
+from transcribe.lib.errors import ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError
+
+
+def to_file(upload: m.Upload) -> UploadedFile:
+    return UploadedFile(
+        object_key=upload.object_key,
+        filename=upload.filename,
+        size=upload.size,
+        content_type=upload.content_type,
+        status=upload.status,  # type: ignore[arg-type]
+        created_at=upload.created_at,
+    )
+
+
+def check_upload(size: int, content_type: str, *, max_bytes: int, allow_text: bool) -> str:
+    """The normalised content type, or the 4xx that says what is wrong."""
+    if size <= 0:
+        raise ValidationException(detail="size must be a positive number of bytes")
+    if size > max_bytes:
+        raise PayloadTooLargeError(detail=f"File too large: the maximum is {max_bytes} bytes")
+    media_type = content_type.split(";")[0].strip().lower()
+    major = media_type.split("/")[0]
+    if major not in ("audio", "video") and not (allow_text and media_type == "text/plain"):
+        allowed = "audio/* or video/*" + (
+            " (or text/plain with the stub engine)" if allow_text else ""
+        )
+        raise UnsupportedMediaTypeError(
+            detail=f"Unsupported content type {content_type!r}: use {allowed}"
+        )
+    return media_type
+
+
+class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
+    class Repo(SQLAlchemyAsyncRepository[m.Upload]):
+        model_type = m.Upload
+
+    repository_type = Repo
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.repository.session
+
+    async def start(self, user_id: UUID, filename: str, size: int, content_type: str) -> m.Upload:
+        upload = m.Upload(
+            user_id=user_id,
+            object_key=upload_key(user_id, filename),
+            filename=filename.strip()[:255] or "file",
+            size=size,
+            content_type=content_type,
+            status=m.UploadStatus.PENDING.value,
+        )
+        self.session.add(upload)
+        await self.session.flush()
+        return upload
+
+    async def get_owned(
+        self, user_id: UUID, object_key: str, *, for_update: bool = False
+    ) -> m.Upload:
+        statement = select(m.Upload).where(
+            m.Upload.object_key == object_key, m.Upload.user_id == user_id
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        upload = await self.session.scalar(statement)
+        if upload is None:
+            raise NotFoundException(detail="No such file")
+        return upload
+
+    async def page(self, user_id: UUID, limit: int, offset: int) -> tuple[list[m.Upload], int]:
+        where = m.Upload.user_id == user_id
+        total = await self.session.scalar(select(func.count()).select_from(m.Upload).where(where))
+        rows = await self.session.scalars(
+            select(m.Upload)
+            .where(where)
+            .order_by(m.Upload.created_at.desc(), m.Upload.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), int(total or 0)
+
+    async def ensure_unused(self, object_key: str) -> None:
+        busy = await self.session.scalar(
+            select(
+                exists().where(
+                    m.TranscriptionJob.source_object_key == object_key,
+                    m.TranscriptionJob.status.in_(("pending", "processing")),
+                )
+            )
+        )
+        if busy:
+            raise ConflictError(detail="A transcription job that is still running uses this file")

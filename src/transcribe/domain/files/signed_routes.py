@@ -1,0 +1,132 @@
+"""The service's own presigned-URL routes, for backends that cannot sign (local, memory).
+
+No Authorization header: the signature in the query string is the permission, as with S3.
+Bodies are streamed in chunks in both directions; nothing holds a whole file in memory.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from litestar import Controller, Request, get, put
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Stream
+
+from transcribe.lib.errors import PayloadTooLargeError
+from transcribe.lib.schema import Schema
+from transcribe.storage import Storage
+
+BAD_SIGNATURE = "The signature is invalid or has expired"
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266)."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+class StoredObject(Schema):
+    object_key: str
+    size: int
+
+
+def _check(
+    storage: Storage,
+    method: str,
+    key: str,
+    expires: int | None,
+    signature: str | None,
+    size: int | None = None,
+) -> None:
+    if storage.signs_natively:
+        raise NotFoundException(detail="Uploads go straight to object storage with this backend")
+    if (
+        expires is None
+        or not signature
+        or not storage.signer.is_valid(method, key, expires, signature, size)
+    ):
+        raise PermissionDeniedException(detail=BAD_SIGNATURE)
+
+
+class SignedStorageController(Controller):
+    path = "/files"
+    tags = ["Files"]
+
+    @put(
+        "/upload/{object_key:path}",
+        exclude_from_auth=True,
+        status_code=201,
+        request_max_body_size=None,  # the signed size is the limit, enforced while streaming
+        summary="Upload bytes to a presigned URL (local storage)",
+    )
+    async def upload(
+        self,
+        request: Request,
+        object_key: FromPath[str],
+        storage: NamedDependency[Storage],
+        expires: FromQuery[int | None] = None,
+        size: FromQuery[int | None] = None,
+        signature: FromQuery[str | None] = None,
+    ) -> StoredObject:
+        key = object_key.lstrip("/")
+        _check(storage, "PUT", key, expires, signature, size)
+        assert size is not None  # part of the signature
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > size:
+            raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
+        too_large = False
+
+        async def limited() -> AsyncIterator[bytes]:
+            nonlocal too_large
+            received = 0
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > size:
+                    too_large = True
+                    raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
+                yield chunk
+
+        try:
+            written = await storage.write_stream(key, limited())
+        except Exception:
+            if too_large:
+                raise PayloadTooLargeError(
+                    detail=f"This URL accepts at most {size} bytes"
+                ) from None
+            raise
+        return StoredObject(object_key=key, size=written)
+
+    @get(
+        "/download/{object_key:path}",
+        exclude_from_auth=True,
+        summary="Download from a presigned URL",
+    )
+    async def download(
+        self,
+        object_key: FromPath[str],
+        storage: NamedDependency[Storage],
+        expires: FromQuery[int | None] = None,
+        signature: FromQuery[str | None] = None,
+    ) -> Stream:
+        key = object_key.lstrip("/")
+        _check(storage, "GET", key, expires, signature)
+        info = await storage.head(key)
+        if info is None:
+            raise NotFoundException(detail="No such object")
+        name = PurePosixPath(key).name
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if media_type.startswith("text/"):
+            media_type += "; charset=utf-8"
+        return Stream(
+            storage.read_stream(key),
+            media_type=media_type,
+            headers={
+                "Content-Length": str(info.size),
+                "Content-Disposition": content_disposition(name),
+            },
+        )

@@ -1,0 +1,246 @@
+"""The files API over real HTTP, with the local backend (the session's server) and S3."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.server import serve
+from tests.helpers.uploads import upload_file
+from transcribe.settings import Settings
+
+AUDIO = b"ID3" + bytes(range(256)) * 40
+
+
+@pytest.fixture(scope="module")
+def s3_base_url(s3_settings: Settings) -> Iterator[str]:
+    from transcribe.app import create_app
+
+    with serve(create_app(s3_settings)) as url:
+        yield url
+
+
+@pytest.fixture(params=["local", "s3"])
+async def api(request: pytest.FixtureRequest, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    url = base_url if request.param == "local" else request.getfixturevalue("s3_base_url")
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        yield http
+
+
+async def _presign(
+    api: httpx.AsyncClient, user: SignedInUser, **overrides: object
+) -> httpx.Response:
+    body = {"filename": "talk.mp3", "size": len(AUDIO), "content_type": "audio/mpeg", **overrides}
+    return await api.post("/files/presign", json=body, headers=user.headers)
+
+
+async def test_upload_round_trip(api: httpx.AsyncClient) -> None:
+    user = await signed_in_user(api)
+    presigned = await _presign(api, user, filename="My talk.mp3")
+    assert presigned.status_code == 201, presigned.text
+    body = presigned.json()
+    assert body["method"] == "PUT" and body["expires_at"]
+    assert body["object_key"].startswith(f"uploads/{user.id}/") and body["object_key"].endswith(
+        "/My talk.mp3"
+    )
+    async with httpx.AsyncClient() as raw:  # no Authorization header anywhere below
+        put = await raw.put(body["upload_url"], content=AUDIO, headers=body["headers"])
+        assert put.status_code in (200, 201), put.text
+    done = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert done.status_code == 200, done.text
+    assert done.json() == {
+        "object_key": body["object_key"],
+        "filename": "My talk.mp3",
+        "size": len(AUDIO),
+        "content_type": "audio/mpeg",
+        "status": "uploaded",
+        "created_at": done.json()["created_at"],
+    }
+    again = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert again.status_code == 200
+    listed = (await api.get("/files", headers=user.headers)).json()
+    assert listed["total"] == 1 and listed["items"][0]["object_key"] == body["object_key"]
+    assert (
+        await api.delete(f"/files/{body['object_key']}", headers=user.headers)
+    ).status_code == 204
+    assert (await api.get("/files", headers=user.headers)).json()["total"] == 0
+    gone = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert gone.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"size": 0}, 400),
+        ({"size": -5}, 400),
+        ({"size": 3 * 1024**3}, 413),
+        ({"content_type": "application/pdf"}, 415),
+        ({"content_type": "image/png"}, 415),
+        ({"filename": ""}, 400),
+        ({"size": "big"}, 400),
+        ({"extra": 1}, 400),
+    ],
+)
+async def test_presign_validation(
+    client: httpx.AsyncClient, database_url: str, overrides: dict, status: int
+) -> None:
+    user = await signed_in_user(client)
+    response = await _presign(client, user, **overrides)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+    with psycopg.connect(database_url) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM uploads WHERE user_id = %s", (user.id,)).fetchone()[
+                0
+            ]
+            == 0
+        )
+
+
+async def test_video_and_text_with_stub_engine_are_accepted(client: httpx.AsyncClient) -> None:
+    user = await signed_in_user(client)
+    for content_type in ("video/mp4", "audio/ogg; codecs=opus", "text/plain"):
+        assert (await _presign(client, user, content_type=content_type)).status_code == 201
+
+
+async def test_complete_before_upload_and_with_wrong_size_is_409(api: httpx.AsyncClient) -> None:
+    user = await signed_in_user(api)
+    body = (await _presign(api, user)).json()
+    early = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert early.status_code == 409 and "yet" in early.json()["detail"]
+    headers = {k: v for k, v in body["headers"].items() if k.lower() != "content-length"}
+    async with httpx.AsyncClient() as raw:
+        put = await raw.put(body["upload_url"], content=AUDIO[:-10], headers=headers)
+        assert put.status_code in (200, 201)
+    short = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert short.status_code == 409 and "differs" in short.json()["detail"]
+    # The wrong object was removed, so the same URL can simply be used again.
+    async with httpx.AsyncClient() as raw:
+        assert (
+            await raw.put(body["upload_url"], content=AUDIO, headers=body["headers"])
+        ).status_code in (200, 201)
+    fixed = await api.post(
+        "/files/complete", json={"object_key": body["object_key"]}, headers=user.headers
+    )
+    assert fixed.status_code == 200
+
+
+async def test_other_users_files_are_404(api: httpx.AsyncClient) -> None:
+    owner = await signed_in_user(api)
+    stranger = await signed_in_user(api)
+    key = await upload_file(api, owner, AUDIO, filename="mine.mp3", content_type="audio/mpeg")
+    assert (
+        await api.post("/files/complete", json={"object_key": key}, headers=stranger.headers)
+    ).status_code == 404
+    assert (await api.delete(f"/files/{key}", headers=stranger.headers)).status_code == 404
+    assert (await api.get("/files", headers=stranger.headers)).json()["total"] == 0
+    assert (await api.get("/files", headers=owner.headers)).json()["total"] == 1
+
+
+async def test_file_in_use_by_a_running_job_cannot_be_deleted(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    key = await upload_file(client, user, AUDIO, filename="busy.mp3", content_type="audio/mpeg")
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, filename, "
+            "created_at, updated_at) VALUES (gen_random_uuid(), %s, 'processing', 'en', 'mono', %s, 'busy.mp3', "
+            "now(), now())",
+            (user.id, key),
+        )
+    response = await client.delete(f"/files/{key}", headers=user.headers)
+    assert response.status_code == 409
+    assert (await client.get("/files", headers=user.headers)).json()["total"] == 1
+
+
+async def test_files_list_is_paginated(client: httpx.AsyncClient) -> None:
+    user = await signed_in_user(client)
+    keys = [
+        (await _presign(client, user, filename=f"{i}.mp3")).json()["object_key"] for i in range(3)
+    ]
+    page = (
+        await client.get("/files", params={"limit": 2, "offset": 1}, headers=user.headers)
+    ).json()
+    assert page["total"] == 3 and [f["object_key"] for f in page["items"]] == [keys[1], keys[0]]
+    assert (
+        await client.get("/files", params={"limit": 0}, headers=user.headers)
+    ).status_code == 400
+
+
+def _with_query(url: str, **changes: str) -> str:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update(changes)
+    return urlunsplit((*parts[:3], urlencode(query), ""))
+
+
+async def test_local_upload_url_rejects_tampering_expiry_and_excess(
+    client: httpx.AsyncClient, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    body = (await _presign(client, user, size=100)).json()
+    url = body["upload_url"]
+    sig = parse_qs(urlsplit(url).query)["signature"][0]
+    other_key = url.replace(body["object_key"].rsplit("/", 1)[1], "other.mp3")
+    async with httpx.AsyncClient() as raw:
+        for bad in (
+            _with_query(url, signature="0" * len(sig)),
+            _with_query(url, size="1000"),
+            _with_query(url, expires=str(int(time.time()) + 9999)),
+            other_key,
+            url.split("?")[0],
+        ):
+            response = await raw.put(bad, content=b"x" * 100)
+            assert response.status_code == 403, (bad, response.text)
+        too_big = await raw.put(url, content=b"x" * 101)
+        assert too_big.status_code == 413
+
+        async def trickle() -> AsyncIterator[bytes]:  # no Content-Length: caught while streaming
+            for _ in range(3):
+                yield b"y" * 60
+
+        streamed = await raw.put(url, content=trickle())
+        assert streamed.status_code == 413
+        assert not list(storage_dir.glob(f"{body['object_key']}*")), "nothing may be left behind"
+        ok = await raw.put(url, content=b"z" * 100)
+        assert ok.status_code == 201
+    expired = await client.post(
+        "/files/presign",
+        json={"filename": "a.mp3", "size": 1, "content_type": "audio/mpeg"},
+        headers=user.headers,
+    )
+    expired_url = _with_query(expired.json()["upload_url"], expires=str(int(time.time()) - 5))
+    async with httpx.AsyncClient() as raw:
+        assert (await raw.put(expired_url, content=b"a")).status_code == 403
+
+
+async def test_traversal_in_object_keys_finds_nothing(client: httpx.AsyncClient) -> None:
+    user = await signed_in_user(client)
+    for key in ("../../etc/passwd", f"uploads/{user.id}/../../x", "/etc/passwd"):
+        response = await client.post(
+            "/files/complete", json={"object_key": key}, headers=user.headers
+        )
+        assert response.status_code == 404
+    async with httpx.AsyncClient() as raw:
+        response = await raw.get(
+            f"{client.base_url}/files/download/..%2F..%2Fetc%2Fpasswd?expires=9999999999&signature=x"
+        )
+        assert response.status_code in (403, 404)
