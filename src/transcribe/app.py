@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from advanced_alchemy.exceptions import RepositoryError
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.exceptions.responses import create_exception_response
 from litestar.middleware import DefineMiddleware
 
 from transcribe import plugins
@@ -14,12 +17,19 @@ from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
+from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
-from transcribe.lib.errors import unexpected_error_handler
+from transcribe.engines import get_engine
+from transcribe.lib.errors import (
+    http_error_handler,
+    repository_error_handler,
+    unexpected_error_handler,
+)
 from transcribe.lib.logging import configure_logging
 from transcribe.lib.metrics import prometheus_config
 from transcribe.lib.request_id import RequestIdMiddleware
+from transcribe.queue import build_queue
 from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
 
@@ -35,6 +45,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     alchemy = plugins.alchemy_config(settings)
     jwt_auth = build_jwt_auth(settings, alchemy)
     storage = get_storage(settings)
+    engine = get_engine(settings)  # the API only asks it which languages it supports
+    queue = build_queue(settings, with_tasks=False)  # the API defers; workers run tasks
+
+    @asynccontextmanager
+    async def queue_pool(_: Litestar) -> AsyncIterator[None]:
+        async with queue.open_async():
+            yield
+
     return Litestar(
         route_handlers=[
             SystemController,
@@ -42,7 +60,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             FileController,
             SignedStorageController,
+            JobController,
         ],
+        lifespan=[queue_pool],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
         on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
@@ -50,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "storage": Provide(lambda: storage, sync_to_thread=False),
+            "engine": Provide(lambda: engine, sync_to_thread=False),
+            "queue": Provide(lambda: queue, sync_to_thread=False),
             "token_issuer": Provide(
                 lambda: TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s),
                 sync_to_thread=False,
@@ -57,7 +79,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
         exception_handlers={
-            HTTPException: create_exception_response,
+            HTTPException: http_error_handler,
+            RepositoryError: repository_error_handler,
             Exception: unexpected_error_handler,
         },
         openapi_config=plugins.openapi_config(),

@@ -105,6 +105,10 @@ class TranscriptionSettings:
     backend: str = "stub"
     assemblyai_api_key: str = field(default="", repr=False)
     assemblyai_base_url: str = "https://api.assemblyai.com"
+    assemblyai_timeout_s: float = 30.0
+    # First wait between status polls; it grows to `poll_max_s`.
+    poll_initial_s: float = 1.0
+    poll_max_s: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,9 @@ def _load() -> Settings:
             backend=backend,
             assemblyai_api_key=api_key,
             assemblyai_base_url=_env("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com"),
+            assemblyai_timeout_s=_env_float("ASSEMBLYAI_TIMEOUT_S", 30.0),
+            poll_initial_s=_env_float("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
+            poll_max_s=_env_float("TRANSCRIPTION_POLL_MAX_S", 15.0),
         ),
         worker=WorkerSettings(
             concurrency=_env_int("WORKER_CONCURRENCY", 8),

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from advanced_alchemy.exceptions import (
+    DuplicateKeyError,
+    ForeignKeyError,
+    IntegrityError,
+    NotFoundError,
+    RepositoryError,
+)
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions.responses import create_exception_response
 
 from transcribe.lib.request_id import current_request_id
 
@@ -26,6 +34,24 @@ class UnsupportedMediaTypeError(HTTPException):
 
 class TooManyRequestsError(HTTPException):
     status_code = 429
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    """Litestar's JSON error body; a 5xx is our fault, so it is logged like any crash."""
+    if exc.status_code >= 500:
+        return unexpected_error_handler(request, exc)
+    return create_exception_response(request, exc)
+
+
+def repository_error_handler(request: Request, exc: RepositoryError) -> Response:
+    """advanced-alchemy's errors: missing rows are 404, constraint clashes 409, the rest ours."""
+    if isinstance(exc, NotFoundError):
+        return create_exception_response(request, NotFoundException(detail="Not found"))
+    if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError):
+        return create_exception_response(
+            request, ConflictError(detail="Conflicts with existing data")
+        )
+    return unexpected_error_handler(request, exc)
 
 
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,135 @@
+"""End to end with a real worker process and the stub engine on local storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.uploads import upload_file
+from tests.integration.jobs.conftest import download_text, wait_for_status
+
+
+async def _transcribe(client: httpx.AsyncClient, user, content: bytes, mode: str, **upload) -> dict:
+    key = await upload_file(client, user, content, **upload)
+    response = await client.post(
+        "/jobs", json={"object_key": key, "language": "en", "mode": mode}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return await wait_for_status(
+        client, user.headers, response.json()["id"], {"completed", "failed"}
+    )
+
+
+async def test_mono_text_upload_comes_back_as_its_transcript(
+    client: httpx.AsyncClient, worker: Path, database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    text = "The quick brown fox jumps over the lazy dog.\nTwice, in fact."
+    job = await _transcribe(client, user, text.encode(), "mono")
+    assert job["status"] == "completed", job
+    assert job["started_at"] and job["completed_at"] and job["error_message"] is None
+    assert job["started_at"] <= job["completed_at"]
+    assert await download_text(client, user.headers, job["id"]) == text + "\n"
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT plain_text, diarized_json FROM transcripts WHERE job_id = %s", (job["id"],)
+        ).fetchone()
+    assert row == (text, None)
+
+
+async def test_dialogue_gives_one_line_per_speaker_turn(
+    client: httpx.AsyncClient, worker: Path, database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    job = await _transcribe(
+        client, user, b"A: Hello there.\nB: Hi! How are you?\nA: Fine.", "dialogue"
+    )
+    assert job["status"] == "completed", job
+    assert await download_text(client, user.headers, job["id"]) == (
+        "Speaker A: Hello there.\nSpeaker B: Hi! How are you?\nSpeaker A: Fine.\n"
+    )
+    with psycopg.connect(database_url) as conn:
+        utterances = conn.execute(
+            "SELECT diarized_json FROM transcripts WHERE job_id = %s", (job["id"],)
+        ).fetchone()[0]
+    assert [(u["speaker"], u["text"]) for u in utterances] == [
+        ("A", "Hello there."),
+        ("B", "Hi! How are you?"),
+        ("A", "Fine."),
+    ]
+
+
+async def test_media_without_recognition_says_so_plainly(
+    client: httpx.AsyncClient, worker: Path
+) -> None:
+    user = await signed_in_user(client)
+    job = await _transcribe(
+        client,
+        user,
+        b"\x00\x01RIFF fake wav bytes",
+        "mono",
+        filename="voice.wav",
+        content_type="audio/wav",
+    )
+    assert job["status"] == "completed", job
+    text = await download_text(client, user.headers, job["id"])
+    assert "no" in text.lower() and "recognition" in text.lower()
+
+
+async def test_deleting_a_completed_job_removes_transcript_and_file(
+    client: httpx.AsyncClient, worker: Path, database_url: str, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    job = await _transcribe(client, user, b"keep me until deleted", "mono")
+    result_files = list(storage_dir.glob(f"results/{user.id}/{job['id']}/*"))
+    assert len(result_files) == 1
+    assert (await client.delete(f"/jobs/{job['id']}", headers=user.headers)).status_code == 204
+    assert (await client.get(f"/jobs/{job['id']}", headers=user.headers)).status_code == 404
+    assert not any(path.exists() for path in result_files)
+    with psycopg.connect(database_url) as conn:
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM transcripts WHERE job_id = %s", (job["id"],)
+            ).fetchone()[0]
+            == 0
+        )
+
+
+async def test_a_job_the_api_never_queued_is_recovered(
+    client: httpx.AsyncClient, worker: Path, database_url: str
+) -> None:
+    """The API crashed between saving the job and deferring it: recovery queues it."""
+    user = await signed_in_user(client)
+    key = await upload_file(client, user, b"lost and found")
+    with psycopg.connect(database_url) as conn:
+        job_id = conn.execute(
+            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
+            "filename, recovery_count, created_at, updated_at) VALUES (gen_random_uuid(), %s, 'pending', "
+            "'en', 'mono', %s, 'talk.txt', 0, now() - interval '1 minute', now() - interval '1 minute') "
+            "RETURNING id::text",
+            (user.id, key),
+        ).fetchone()[0]
+    job = await wait_for_status(client, user.headers, job_id, {"completed", "failed"}, timeout=60)
+    assert job["status"] == "completed", job
+    assert await download_text(client, user.headers, job_id) == "lost and found\n"
+
+
+async def test_a_job_that_keeps_getting_lost_ends_failed(
+    client: httpx.AsyncClient, worker: Path, database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    key = await upload_file(client, user, b"unlucky")
+    with psycopg.connect(database_url) as conn:
+        job_id = conn.execute(
+            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
+            "filename, recovery_count, created_at, updated_at) VALUES (gen_random_uuid(), %s, 'processing', "
+            "'en', 'mono', %s, 'talk.txt', 99, now() - interval '1 minute', now() - interval '1 minute') "
+            "RETURNING id::text",
+            (user.id, key),
+        ).fetchone()[0]
+    job = await wait_for_status(client, user.headers, job_id, {"completed", "failed"}, timeout=60)
+    assert job["status"] == "failed"
+    assert "could not be processed" in job["error_message"]
