@@ -29,7 +29,7 @@ from transcribe.lib.errors import (
 from transcribe.lib.logging import configure_logging
 from transcribe.lib.metrics import prometheus_config
 from transcribe.lib.request_id import RequestIdMiddleware
-from transcribe.queue import build_queue
+from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
 
@@ -46,12 +46,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     jwt_auth = build_jwt_auth(settings, alchemy)
     storage = get_storage(settings)
     engine = get_engine(settings)  # the API only asks it which languages it supports
-    queue = build_queue(settings, with_tasks=False)  # the API defers; workers run tasks
+    queue = LazyQueue(build_queue(settings, with_tasks=False))  # the API defers; workers run
 
     @asynccontextmanager
     async def queue_pool(_: Litestar) -> AsyncIterator[None]:
-        async with queue.open_async():
+        try:
             yield
+        finally:
+            await queue.close()
 
     return Litestar(
         route_handlers=[

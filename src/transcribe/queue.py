@@ -5,6 +5,7 @@ The API defers with it; the worker runs it: `procrastinate --app=transcribe.work
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from procrastinate import App, PsycopgConnector
@@ -36,6 +37,29 @@ def build_queue(settings: Settings, *, with_tasks: bool = True) -> App:
 
         register_tasks(app, settings)
     return app
+
+
+class LazyQueue:
+    """The API's handle on the queue: its connection pool opens on first use, so the API
+    starts (and answers /health) even while PostgreSQL is away."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._lock = asyncio.Lock()
+        self._opened = False
+
+    async def get(self) -> App:
+        if not self._opened:
+            async with self._lock:
+                if not self._opened:
+                    await self._app.open_async()
+                    self._opened = True
+        return self._app
+
+    async def close(self) -> None:
+        if self._opened:
+            await self._app.close_async()
+            self._opened = False
 
 
 def job_lock(job_id: UUID | str) -> str:

@@ -10,7 +10,6 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
-from procrastinate import App as QueueApp
 
 from transcribe.db import models as m
 from transcribe.domain.jobs.deps import job_service_deps
@@ -19,7 +18,7 @@ from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage
 from transcribe.domain.jobs.services import JobService, to_job
 from transcribe.engines import TranscriptionEngine, is_supported_language
 from transcribe.lib.errors import ConflictError
-from transcribe.queue import defer_transcription
+from transcribe.queue import LazyQueue, defer_transcription
 from transcribe.settings import Settings
 from transcribe.storage import Storage
 
@@ -40,7 +39,7 @@ class JobController(Controller):
         data: JSONBody[JobCreate],
         jobs_service: NamedDependency[JobService],
         engine: NamedDependency[TranscriptionEngine],
-        queue: NamedDependency[QueueApp],
+        queue: NamedDependency[LazyQueue],
     ) -> Job:
         language = data.language.strip().lower()
         if not is_supported_language(engine, language):
@@ -52,7 +51,7 @@ class JobController(Controller):
             request.user.id, data.object_key, language, data.mode
         )
         try:
-            job.queue_job_id = await defer_transcription(queue, job.id)
+            job.queue_job_id = await defer_transcription(await queue.get(), job.id)
         except Exception:
             # The job is saved; the recovery task queues it once the queue answers again.
             log.exception("could not queue job %s now; recovery will", job.id)
@@ -110,7 +109,7 @@ class JobController(Controller):
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
-        queue: NamedDependency[QueueApp],
+        queue: NamedDependency[LazyQueue],
     ) -> None:
         job = await jobs_service.get_owned(request.user.id, job_id, for_update=True)
         result_key = job.result_object_key
@@ -122,11 +121,23 @@ class JobController(Controller):
             await jobs_service.delete_transcript(job.id)
             await jobs_service.session.commit()
             if queue_job_id is not None:
-                # A waiting queue job is dropped; a running one is asked to abort.
-                await queue.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
+                await _stop_queue_job(queue, queue_job_id)
         else:
             await jobs_service.delete_transcript(job.id)
             await jobs_service.session.delete(job)
             await jobs_service.session.commit()
         if result_key:
             await storage.delete(result_key)
+
+
+async def _stop_queue_job(queue: LazyQueue, queue_job_id: int) -> None:
+    """Drop a waiting queue job, or ask a running one to abort.
+
+    Best effort: the job row already says `cancelled`, and a worker that still runs it
+    checks that before saving anything.
+    """
+    try:
+        app = await queue.get()
+        await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
+    except Exception:
+        log.exception("could not stop queue job %s", queue_job_id)
