@@ -36,3 +36,17 @@ def serve(app: object, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@contextmanager
+def serve_settings(settings: object) -> Iterator[str]:
+    """Serve the app built from `settings`, advertising its own address as PUBLIC_BASE_URL
+    (signed local storage URLs point there)."""
+    import dataclasses
+
+    from transcribe.app import create_app
+
+    port = free_port()
+    own = dataclasses.replace(settings, public_base_url=f"http://127.0.0.1:{port}")  # type: ignore[type-var]
+    with serve(create_app(own), port=port) as url:
+        yield url

@@ -1,0 +1,145 @@
+"""End to end with the AssemblyAI engine: the API, real worker processes, the real SDK,
+and the fake provider on loopback. Storage is local (audio streamed to /v2/upload) or
+S3 on rclone (the provider fetches a presigned URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.server import free_port, serve_settings
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.aai import (
+    engine_env,
+    start_job,
+    submissions,
+    wait_for_provider_job,
+    with_engine,
+)
+from tests.integration.jobs.conftest import download_text, wait_for_status
+from transcribe.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAssemblyAI]:
+    with run_fake_assemblyai() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def reset_fake(fake: FakeAssemblyAI) -> None:
+    fake.faults.clear()
+    fake.release_all()
+    fake.next_error = None
+
+
+@pytest.fixture(scope="module")
+def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
+    with serve_settings(with_engine(settings, fake)) as url:
+        yield url
+
+
+@pytest.fixture
+async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def worker_metrics_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str,
+    fake: FakeAssemblyAI,
+    worker_metrics_port: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    log_path = tmp_path_factory.mktemp("aai-worker") / "worker.log"
+    env = {**engine_env(fake), "WORKER_METRICS_PORT": str(worker_metrics_port)}
+    with running_worker(database_url, log_path, **env):
+        yield log_path
+
+
+async def test_dialogue_round_trip_on_local_storage(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    user = await signed_in_user(api)
+    text = "A: Good morning.\nB: Morning! Coffee?\nA: Please."
+    job_id = await start_job(api, user, text, mode="dialogue", language="auto")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
+    assert job["status"] == "completed", job
+    assert job["detected_language"] == "en" and job["audio_duration_s"] == 1.0
+    assert await download_text(api, user.headers, job_id) == (
+        "Speaker A: Good morning.\nSpeaker B: Morning! Coffee?\nSpeaker A: Please.\n"
+    )
+    assert submissions(fake, text) == 1
+
+
+async def test_provider_error_fails_the_job_in_plain_words(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, worker_metrics_port: int
+) -> None:
+    user = await signed_in_user(api)
+    fake.error_next_transcript("Audio duration is too short.")
+    job_id = await start_job(api, user, "too short")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
+    assert job["status"] == "failed"
+    assert "could not transcribe" in job["error_message"] and "too short" in job["error_message"]
+    assert (await api.get(f"/jobs/{job_id}/download", headers=user.headers)).status_code == 409
+    metrics = httpx.get(f"http://127.0.0.1:{worker_metrics_port}/metrics").text
+    assert 'transcribe_provider_errors_total{kind="permanent"}' in metrics
+
+
+async def test_provider_outage_is_retried_until_it_passes(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    user = await signed_in_user(api)
+    fake.fail_next("POST", "/v2/transcript", 503, times=2)
+    text = "we got there in the end"
+    job_id = await start_job(api, user, text)
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=90)
+    assert job["status"] == "completed", job
+    assert await download_text(api, user.headers, job_id) == text + "\n"
+    assert submissions(fake, text) == 1  # the two refused attempts created nothing
+
+
+async def test_cancelling_a_running_job_stops_it_at_the_provider(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+) -> None:
+    user = await signed_in_user(api)
+    fake.hold_new = True
+    job_id = await start_job(api, user, "never mind")
+    provider_job_id = await wait_for_provider_job(database_url, job_id)
+    assert (await api.delete(f"/jobs/{job_id}", headers=user.headers)).status_code == 204
+    deadline = time.monotonic() + 30
+    while not fake.transcripts[provider_job_id].deleted:
+        assert time.monotonic() < deadline, "the provider's transcript was not cancelled"
+        await asyncio.sleep(0.1)
+    fake.release_all()
+    await asyncio.sleep(1)
+    job = (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()
+    assert job["status"] == "cancelled"
+
+
+async def test_metrics_count_jobs_by_status(api: httpx.AsyncClient, worker: Path) -> None:
+    def completed() -> float:
+        for line in httpx.get(f"{api.base_url}/metrics").text.splitlines():
+            if line.startswith('transcribe_jobs{status="completed"}'):
+                return float(line.split()[-1])
+        raise AssertionError("no completed-jobs gauge")
+
+    before = completed()
+    user = await signed_in_user(api)
+    job_id = await start_job(api, user, "count me")
+    await wait_for_status(api, user.headers, job_id, {"completed"})
+    assert completed() == before + 1
+    assert "transcribe_job_duration_seconds_count" in httpx.get(f"{api.base_url}/metrics").text

@@ -1,0 +1,62 @@
+"""A worker killed while it waits on the provider loses nothing: another worker resumes
+the same provider transcript (one submission in all) and finishes the job."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.server import serve_settings
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.aai import (
+    engine_env,
+    start_job,
+    submissions,
+    wait_for_provider_job,
+    with_engine,
+)
+from tests.integration.jobs.conftest import download_text, wait_for_status
+from transcribe.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAssemblyAI]:
+    with run_fake_assemblyai() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
+    with serve_settings(with_engine(settings, fake)) as url:
+        yield url
+
+
+async def test_killed_worker_is_replaced_without_a_second_submission(
+    api_url: str, fake: FakeAssemblyAI, database_url: str, tmp_path: Path
+) -> None:
+    text = "survived a crash"
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+        user = await signed_in_user(api)
+        fake.hold_new = True  # the provider keeps it "processing" until released
+        with running_worker(database_url, tmp_path / "first.log", **engine_env(fake)) as first:
+            job_id = await start_job(api, user, text)
+            provider_job_id = await wait_for_provider_job(database_url, job_id)
+            first.kill()  # SIGKILL: no cleanup, no goodbye
+            first.wait()
+        assert (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()[
+            "status"
+        ] == "processing"
+        fake.release_all()
+        with running_worker(database_url, tmp_path / "second.log", **engine_env(fake)):
+            job = await wait_for_status(
+                api, user.headers, job_id, {"completed", "failed"}, timeout=90
+            )
+        assert job["status"] == "completed", job
+        assert await download_text(api, user.headers, job_id) == text + "\n"
+    assert submissions(fake, text) == 1
+    assert fake.transcripts[provider_job_id].audio == text.encode()
