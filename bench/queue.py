@@ -12,23 +12,26 @@ and jobs/s (a batch deferred at once, timed until the last one finishes).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# This folder holds queue.py, which must not shadow the standard library's `queue`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+
 import argparse
 import asyncio
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import psycopg
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "src")]
-
-from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.database import fresh_database
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -46,9 +49,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 300) -> None:
 
 async def make_stub_jobs(database_url: str, count: int) -> list[str]:
     """Users, uploads and job rows as the API would make them, with the source file stored."""
-    from transcribe.storage import get_storage
-
     from transcribe.settings import get_settings
+    from transcribe.storage import get_storage
 
     storage = get_storage(get_settings())
     user_id = uuid.uuid4()
