@@ -60,8 +60,14 @@ class DatabaseSettings:
 
     @property
     def async_url(self) -> str:
-        """SQLAlchemy URL for the API (asyncpg)."""
-        return _with_scheme(self.url, "postgresql+asyncpg")
+        """SQLAlchemy URL for the API (asyncpg, which calls libpq's `sslmode` `ssl`)."""
+        parts = urlsplit(_with_scheme(self.url, "postgresql+asyncpg"))
+        query = "&".join(
+            "ssl=" + pair.split("=", 1)[1] if pair.startswith("sslmode=") else pair
+            for pair in parts.query.split("&")
+            if pair
+        )
+        return urlunsplit((*parts[:3], query, parts.fragment))
 
     @property
     def sync_url(self) -> str:
@@ -92,6 +98,10 @@ class StorageSettings:
     backend: str = "local"
     local_dir: Path = Path("./var/storage")
     s3_endpoint_url: str = ""
+    # The endpoint clients reach, for presigned URLs (SigV4 signs the host); defaults to the above.
+    s3_public_endpoint_url: str = ""
+    # Whether the recognition provider can fetch presigned URLs (a bucket on the internet).
+    s3_provider_can_fetch: bool = True
     s3_region: str = ""
     s3_bucket: str = ""
     s3_access_key_id: str = field(default="", repr=False)
@@ -176,6 +186,8 @@ def _load() -> Settings:
         backend=storage_backend,
         local_dir=Path(_env("LOCAL_STORAGE_DIR", "./var/storage")),
         s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+        s3_public_endpoint_url=_env("S3_PUBLIC_ENDPOINT_URL") or _env("S3_ENDPOINT_URL"),
+        s3_provider_can_fetch=_env("S3_PROVIDER_CAN_FETCH", "true").lower() in ("1", "true", "yes"),
         s3_region=_env("S3_REGION", "us-east-1"),
         s3_bucket=_env("S3_BUCKET"),
         s3_access_key_id=_env("S3_ACCESS_KEY_ID"),

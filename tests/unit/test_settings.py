@@ -50,8 +50,8 @@ def test_bad_numbers_are_config_errors(clean_env: pytest.MonkeyPatch) -> None:
 
 def test_database_url_drivers() -> None:
     db = DatabaseSettings(url="postgresql+asyncpg://u:p@h:5432/d?sslmode=require")
-    assert db.async_url == "postgresql+asyncpg://u:p@h:5432/d?sslmode=require"
-    assert db.sync_url.startswith("postgresql+psycopg://u:p@h:5432/d")
+    assert db.async_url == "postgresql+asyncpg://u:p@h:5432/d?ssl=require"
+    assert db.sync_url == "postgresql+psycopg://u:p@h:5432/d?sslmode=require"
     assert db.libpq_url.startswith("postgresql://u:p@h:5432/d")
 
 

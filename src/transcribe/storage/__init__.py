@@ -42,11 +42,20 @@ class ObjectInfo:
 
 class Storage:
     def __init__(
-        self, backend: str, store: S3Store | LocalStore | MemoryStore, signer: UrlSigner
+        self,
+        backend: str,
+        store: S3Store | LocalStore | MemoryStore,
+        signer: UrlSigner,
+        *,
+        signing_store: S3Store | None = None,
+        provider_can_fetch: bool = True,
     ) -> None:
         self.backend = backend
         self._store = store
         self._signer = signer  # for backends that cannot sign URLs themselves
+        # Signs URLs for the endpoint clients reach, which may differ from ours (containers).
+        self._signing_store = signing_store or store
+        self._provider_can_fetch = provider_can_fetch
 
     @property
     def signer(self) -> UrlSigner:
@@ -61,7 +70,12 @@ class Storage:
     ) -> PresignedRequest:
         expires = int(time.time()) + expires_s
         if self.signs_natively:
-            url = await obstore.sign_async(self._store, method, key, timedelta(seconds=expires_s))  # type: ignore[arg-type]
+            url = await obstore.sign_async(
+                self._signing_store,  # type: ignore[arg-type]
+                method,  # type: ignore[arg-type]
+                key,
+                timedelta(seconds=expires_s),
+            )
         else:
             url = self._signer.url(method, key, expires, size)
         return PresignedRequest(url, method, {}, datetime.fromtimestamp(expires, UTC))
@@ -80,7 +94,7 @@ class Storage:
 
     async def external_audio_url(self, key: str, *, expires_s: int) -> str | None:
         """A URL a third party (the recognition provider) can fetch, if this backend has one."""
-        if not self.signs_natively:
+        if not (self.signs_natively and self._provider_can_fetch):
             return None
         return (await self.presign_get(key, expires_s=expires_s)).url
 
@@ -124,11 +138,11 @@ class Storage:
             pass
 
 
-def _s3_store(config: StorageSettings) -> S3Store:
-    options = {"allow_http": True} if config.s3_endpoint_url.startswith("http://") else None
+def _s3_store(config: StorageSettings, endpoint: str) -> S3Store:
+    options = {"allow_http": True} if endpoint.startswith("http://") else None
     return S3Store(
         config.s3_bucket,
-        endpoint=config.s3_endpoint_url or None,
+        endpoint=endpoint or None,
         region=config.s3_region,
         access_key_id=config.s3_access_key_id or None,
         secret_access_key=config.s3_secret_access_key or None,
@@ -145,7 +159,14 @@ def get_storage(settings: Settings) -> Storage:
     config = settings.storage
     signer = UrlSigner(settings.auth.jwt_secret, settings.public_base_url)
     if config.backend == "s3":
-        return Storage("s3", _s3_store(config), signer)
+        public = config.s3_public_endpoint_url or config.s3_endpoint_url
+        return Storage(
+            "s3",
+            _s3_store(config, config.s3_endpoint_url),
+            signer,
+            signing_store=_s3_store(config, public) if public != config.s3_endpoint_url else None,
+            provider_can_fetch=config.s3_provider_can_fetch,
+        )
     if config.backend == "memory":
         # One store per process, so every request sees the same objects.
         store = _memory_stores.setdefault("default", MemoryStore())

@@ -78,3 +78,22 @@ async def test_s3_presigned_urls_are_checked_by_the_server(s3_settings: Settings
         await asyncio.sleep(2.2)
         # AWS says 403 for an expired URL, rclone 400: either way the store refuses it.
         assert (await http.get(expired.url)).status_code in (400, 403)
+
+
+async def test_s3_urls_can_name_the_public_endpoint_and_skip_the_provider(s3_settings: Settings) -> None:
+    """In containers the API reaches the store by one name and clients by another."""
+    public = s3_settings.storage.s3_endpoint_url.replace("127.0.0.1", "localhost")
+    storage = get_storage(
+        dataclasses.replace(
+            s3_settings,
+            storage=dataclasses.replace(
+                s3_settings.storage, s3_public_endpoint_url=public, s3_provider_can_fetch=False
+            ),
+        )
+    )
+    await storage.put_bytes("tests/public.txt", b"by another name", "text/plain")
+    signed = await storage.presign_get("tests/public.txt", expires_s=60)
+    assert signed.url.startswith(public)
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(signed.url)).content == b"by another name"
+    assert await storage.external_audio_url("tests/public.txt", expires_s=60) is None

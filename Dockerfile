@@ -1,0 +1,31 @@
+# One image for every role: the API (default), the worker, or migrations.
+#   docker run IMAGE                                           -> API on $PORT (8080)
+#   docker run IMAGE procrastinate --app=transcribe.worker.app worker
+#   docker run IMAGE python -m transcribe migrate
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /venv
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN /venv/bin/pip install .
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --create-home --home-dir /app transcribe
+COPY --from=build /venv /venv
+WORKDIR /app
+# Found by `python -m transcribe migrate` through the working directory.
+COPY migrations ./migrations
+RUN mkdir -p /app/var/storage && chown -R transcribe:transcribe /app/var
+ENV PATH=/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    LOCAL_STORAGE_DIR=/app/var/storage \
+    ENVIRONMENT=production
+USER transcribe
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8080'), timeout=2)"
+CMD ["python", "-m", "transcribe", "serve"]

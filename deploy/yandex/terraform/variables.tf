@@ -1,0 +1,44 @@
+variable "cloud_id" {
+  type = string
+}
+
+variable "folder_id" {
+  type = string
+}
+
+variable "zone" {
+  type    = string
+  default = "ru-central1-a"
+}
+
+variable "name" {
+  description = "Prefix for every resource."
+  type        = string
+  default     = "transcribe"
+}
+
+variable "image_tag" {
+  description = "Tag of the image pushed by push-image.sh."
+  type        = string
+}
+
+variable "assemblyai_api_key" {
+  type      = string
+  sensitive = true
+}
+
+variable "bucket_name" {
+  description = "Globally unique Object Storage bucket name."
+  type        = string
+}
+
+variable "worker_concurrency" {
+  type    = number
+  default = 8
+}
+
+variable "public_base_url" {
+  description = "Where clients reach the API (the serverless container's URL or your domain)."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,167 @@
+"""Checks of what cannot run here (Docker builds, Yandex Cloud), done as far as this machine
+allows: shell syntax, compose validity, HCL syntax and references, and that every
+configuration name the deploy files set is one the service reads."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import hcl2
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TERRAFORM = ROOT / "deploy" / "yandex" / "terraform"
+SETTINGS_SOURCE = (ROOT / "src" / "transcribe" / "settings.py").read_text()
+# Read by something other than settings.py: uvicorn itself, or procrastinate's CLI.
+READ_ELSEWHERE = {"FORWARDED_ALLOW_IPS"}
+
+
+def read_by_service(name: str) -> bool:
+    return f'"{name}"' in SETTINGS_SOURCE or name in READ_ELSEWHERE
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "deploy").rglob("*.sh")), ids=lambda p: p.name)
+def test_shell_scripts_parse(script: Path) -> None:
+    result = subprocess.run(
+        ["bash", "-n", str(script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert script.stat().st_mode & 0o111, f"{script.name} is not executable"
+
+
+def test_dockerfile_is_multi_stage_non_root_and_runs_every_role() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", text, re.M)) >= 2
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user and user[-1] not in ("root", "0")
+    assert 'CMD ["python", "-m", "transcribe", "serve"]' in text
+    assert "COPY migrations" in text  # `python -m transcribe migrate` needs them in the image
+    for name in re.findall(r"^\s+([A-Z_]+)=", text, re.M):
+        assert name.startswith("PYTHON") or name == "PATH" or read_by_service(name), name
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_whole_stack() -> None:
+    services = _compose()["services"]
+    assert {"postgres", "minio", "create-bucket", "migrate", "api", "worker"} <= set(services)
+    assert services["migrate"]["command"] == ["python", "-m", "transcribe", "migrate"]
+    assert services["worker"]["command"][:2] == ["procrastinate", "--app=transcribe.worker.app"]
+    for dependant in ("api", "worker"):
+        assert (
+            services[dependant]["depends_on"]["migrate"]["condition"]
+            == "service_completed_successfully"
+        )
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose_sets_only_names_the_service_reads() -> None:
+    services = _compose()["services"]
+    for name in ("migrate", "api", "worker"):
+        for variable in services[name]["environment"]:
+            assert read_by_service(variable), f"{name}: {variable} is read by nothing"
+
+
+def test_compose_config_validates() -> None:
+    for command in (["docker", "compose"], ["docker-compose"]):
+        probe = subprocess.run([*command, "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            result = subprocess.run(
+                [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            return
+    pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+
+
+def _terraform() -> dict[str, dict]:
+    return {path.name: hcl2.loads(path.read_text()) for path in TERRAFORM.glob("*.tf")}
+
+
+def test_terraform_parses_and_references_what_it_declares() -> None:
+    files = _terraform()
+    declared_vars = {
+        name.strip('"') for f in files.values() for block in f.get("variable", []) for name in block
+    }
+    declared = {
+        f"{kind.strip(chr(34))}.{name.strip(chr(34))}"
+        for f in files.values()
+        for block in f.get("resource", [])
+        for kind, named in block.items()
+        for name in named
+    }
+    declared |= {
+        f"data.{kind.strip(chr(34))}.{name.strip(chr(34))}"
+        for f in files.values()
+        for block in f.get("data", [])
+        for kind, named in block.items()
+        for name in named
+    }
+    source = "\n".join(path.read_text() for path in TERRAFORM.glob("*.tf"))
+    for used in set(re.findall(r"\bvar\.([a-z_]+)", source)):
+        assert used in declared_vars, f"var.{used} is not declared"
+    for kind, name in set(re.findall(r"\b(yandex_[a-z_]+|random_[a-z_]+)\.([a-z_]+)\b", source)):
+        if (TERRAFORM / f"{kind}.tf").exists():
+            continue
+        assert f"{kind}.{name}" in declared or f"data.{kind}.{name}" in declared, f"{kind}.{name}"
+    for template in re.findall(r'templatefile\("\$\{path\.module\}/([^"]+)"', source):
+        assert (TERRAFORM / template).exists(), template
+
+
+def test_terraform_is_formatted() -> None:
+    if not shutil.which("terraform"):
+        pytest.skip("terraform is not installed")
+    result = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", str(TERRAFORM)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_terraform_passes_only_known_settings_and_keeps_secrets_in_lockbox() -> None:
+    source = (TERRAFORM / "main.tf").read_text()
+    locals_block = _terraform()["main.tf"]["locals"][0]
+    secret_keys = {key.strip('"') for key in locals_block["secret_keys"]}
+    names = {key.strip('"') for key in locals_block["common_env"]} | secret_keys
+    names |= {"PUBLIC_BASE_URL", "FORWARDED_ALLOW_IPS"}
+    for name in names:
+        assert read_by_service(name), name
+    for secret in ("JWT_SECRET", "ASSEMBLYAI_API_KEY", "S3_SECRET_ACCESS_KEY", "DATABASE_URL"):
+        assert secret in secret_keys
+        assert f'key        = "{secret}"' in source  # stored in the Lockbox secret version
+
+
+def test_worker_compose_template_renders_to_valid_compose() -> None:
+    template = (TERRAFORM / "worker-compose.yaml").read_text()
+    env = {"ENVIRONMENT": "production", "S3_BUCKET": "b"}
+
+    def expand(match: re.Match) -> str:
+        body = match.group(1)
+        return "".join(body.replace("${key}", k).replace("${value}", v) for k, v in env.items())
+
+    rendered = re.sub(
+        r"%\{ for key, value in env ~\}\n(.*?)%\{ endfor ~\}\n", expand, template, flags=re.S
+    )
+    rendered = rendered.replace("${image}", "cr.yandex/r/transcribe:t")
+    assert "%{" not in rendered and "${" not in rendered
+    worker = yaml.safe_load(rendered)["services"]["worker"]
+    assert "python -m transcribe migrate && exec procrastinate" in worker["command"][-1]
+    assert worker["environment"]["ENVIRONMENT"] == "production"
+    assert worker["env_file"] == "/etc/transcribe/secrets.env"
+
+
+def test_cloud_init_is_yaml() -> None:
+    text = (TERRAFORM / "worker-cloud-init.yaml").read_text()
+    assert text.startswith("#cloud-config")
+    assert yaml.safe_load(text)["runcmd"]
