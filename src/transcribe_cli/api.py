@@ -1,0 +1,105 @@
+"""The REST calls the CLI makes, with the API's errors turned into plain messages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+CHUNK = 1 << 20
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+    def __str__(self) -> str:
+        if self.status == 401:
+            return f"{self.detail} (run `transcribe login`)"
+        return f"{self.detail} (HTTP {self.status})"
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.is_success:
+        return response.json() if response.content else None
+    try:
+        detail = response.json().get("detail") or response.text
+    except ValueError:
+        detail = response.text or response.reason_phrase
+    raise ApiError(response.status_code, str(detail))
+
+
+class TranscribeApi:
+    def __init__(self, server: str, token: str | None = None, timeout: float = 60) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def register(self, email: str, password: str) -> dict:
+        return _check(self.http.post("/auth/register", json={"email": email, "password": password}))
+
+    def login(self, email: str, password: str) -> str:
+        return _check(self.http.post("/auth/login", json={"email": email, "password": password}))[
+            "access_token"
+        ]
+
+    def presign(self, filename: str, size: int, content_type: str) -> dict:
+        body = {"filename": filename, "size": size, "content_type": content_type}
+        return _check(self.http.post("/files/presign", json=body))
+
+    def put_file(self, presigned: dict, path: Path, on_progress: Callable[[int], None]) -> None:
+        """Stream the file to the presigned URL (no Authorization: the URL is the permission)."""
+
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as file:
+                while chunk := file.read(CHUNK):
+                    on_progress(len(chunk))
+                    yield chunk
+
+        headers = {**presigned["headers"], "Content-Length": str(os.path.getsize(path))}
+        # Per-operation limits: a large file may take long in all, but no single write should.
+        with httpx.Client(timeout=httpx.Timeout(600, connect=30)) as raw:
+            _check_upload(
+                raw.request(
+                    presigned["method"], presigned["upload_url"], content=chunks(), headers=headers
+                )
+            )
+
+    def complete(self, object_key: str) -> dict:
+        return _check(self.http.post("/files/complete", json={"object_key": object_key}))
+
+    def create_job(self, object_key: str, language: str, mode: str) -> dict:
+        body = {"object_key": object_key, "language": language, "mode": mode}
+        return _check(self.http.post("/jobs", json=body))
+
+    def job(self, job_id: str) -> dict:
+        return _check(self.http.get(f"/jobs/{job_id}"))
+
+    def jobs(self, status: str | None, limit: int) -> dict:
+        params: dict[str, Any] = {"limit": limit}
+        if status:
+            params["status"] = status
+        return _check(self.http.get("/jobs", params=params))
+
+    def download(self, job_id: str) -> bytes:
+        link = _check(self.http.get(f"/jobs/{job_id}/download", params={"format": "txt"}))
+        with httpx.Client(timeout=60) as raw:
+            response = raw.get(link["url"])
+        if not response.is_success:
+            raise ApiError(response.status_code, "could not fetch the transcript file")
+        return response.content
+
+
+def _check_upload(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    if response.headers.get("content-type", "").startswith("application/json"):
+        _check(response)
+    raise ApiError(response.status_code, f"the upload was refused: {response.text[:200]}")

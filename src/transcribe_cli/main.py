@@ -1,0 +1,179 @@
+"""transcribe: upload audio or video, wait for the transcript, download it.
+
+transcribe register --email ada@example.com
+transcribe login --email ada@example.com
+transcribe upload talk.mp3 --language en --mode dialogue --wait --output talk.txt
+transcribe jobs [--status completed]
+transcribe download JOB_ID [--output talk.txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import mimetypes
+import os
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from transcribe_cli.api import ApiError, TranscribeApi
+from transcribe_cli.config import CliConfig
+from transcribe_cli.progress import ProgressBar
+
+FINAL = {"completed", "failed", "cancelled"}
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("Password: ")
+
+
+def _email(args: argparse.Namespace, config: CliConfig) -> str:
+    return args.email or config.email or input("Email: ").strip()
+
+
+def cmd_register(args: argparse.Namespace, config: CliConfig) -> int:
+    email = _email(args, config)
+    account = TranscribeApi(config.server).register(email, _password(args))
+    print(f"registered {account['email']}; now run `transcribe login`")
+    return 0
+
+
+def cmd_login(args: argparse.Namespace, config: CliConfig) -> int:
+    email = _email(args, config)
+    config.token = TranscribeApi(config.server).login(email, _password(args))
+    config.email = email
+    path = config.save()
+    print(f"logged in as {email} (token saved in {path})")
+    return 0
+
+
+def _wait(api: TranscribeApi, job_id: str) -> dict:
+    delay, last = 0.5, None
+    while True:
+        job = api.job(job_id)
+        if job["status"] != last:
+            print(f"status: {job['status']}", file=sys.stderr)
+            last = job["status"]
+        if job["status"] in FINAL:
+            return job
+        time.sleep(delay)
+        delay = min(delay * 1.5, 10)
+
+
+def cmd_upload(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    size = path.stat().st_size
+    content_type = (
+        args.content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+    presigned = api.presign(path.name, size, content_type)
+    bar = ProgressBar(size, f"uploading {path.name}")
+    api.put_file(presigned, path, bar.advance)
+    api.complete(presigned["object_key"])
+    job = api.create_job(presigned["object_key"], args.language, args.mode)
+    print(job["id"])
+    if not (args.wait or args.output):
+        return 0
+    job = _wait(api, job["id"])
+    if job["status"] != "completed":
+        print(
+            f"error: job {job['status']}: {job.get('error_message') or 'no reason given'}",
+            file=sys.stderr,
+        )
+        return 1
+    if args.output:
+        Path(args.output).write_bytes(api.download(job["id"]))
+        print(f"transcript saved to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
+    page = api.jobs(args.status, args.limit)
+    print(f"{'ID':<36}  {'STATUS':<10}  {'LANG':<5}  {'MODE':<8}  {'CREATED':<20}  FILE")
+    for job in page["items"]:
+        print(
+            f"{job['id']:<36}  {job['status']:<10}  {job['language']:<5}  {job['mode']:<8}  "
+            f"{job['created_at'][:19]:<20}  {job['filename']}"
+        )
+    print(f"{len(page['items'])} of {page['total']} jobs", file=sys.stderr)
+    return 0
+
+
+def cmd_download(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
+    data = api.download(args.job_id)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="transcribe", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    root.add_argument(
+        "--server",
+        help="API address (default: saved, $TRANSCRIBE_SERVER, or http://127.0.0.1:8000)",
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    for name in ("register", "login"):
+        sub = commands.add_parser(name, help=f"{name} with email and password")
+        sub.add_argument("--email")
+        sub.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+    upload = commands.add_parser("upload", help="upload a file and start transcribing it")
+    upload.add_argument("file")
+    upload.add_argument("--language", default="auto", help="ISO 639-1 code or auto (default)")
+    upload.add_argument("--mode", choices=["mono", "dialogue"], default="mono")
+    upload.add_argument("--content-type", help="override the type guessed from the file name")
+    upload.add_argument("--wait", action="store_true", help="wait until the job finishes")
+    upload.add_argument("--output", help="save the transcript here (implies --wait)")
+    jobs = commands.add_parser("jobs", help="list your jobs, newest first")
+    jobs.add_argument(
+        "--status", choices=["pending", "processing", "completed", "failed", "cancelled"]
+    )
+    jobs.add_argument("--limit", type=int, default=20)
+    download = commands.add_parser("download", help="print or save a finished transcript")
+    download.add_argument("job_id")
+    download.add_argument("--output")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    config = CliConfig.load()
+    server = args.server or os.environ.get("TRANSCRIBE_SERVER")
+    if server:
+        config.server = server
+    try:
+        if args.command in ("register", "login"):
+            return {"register": cmd_register, "login": cmd_login}[args.command](args, config)
+        if not config.token:
+            print("error: not logged in (run `transcribe login`)", file=sys.stderr)
+            return 1
+        api = TranscribeApi(config.server, config.token)
+        try:
+            handler = {"upload": cmd_upload, "jobs": cmd_jobs, "download": cmd_download}[
+                args.command
+            ]
+            return handler(args, config, api)
+        finally:
+            api.close()
+    except ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except httpx.TransportError as exc:
+        print(f"error: cannot reach {config.server}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

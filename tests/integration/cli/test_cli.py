@@ -1,0 +1,130 @@
+"""The `transcribe` CLI as a user runs it: a real process against the running API and a
+real worker (stub engine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.accounts import unique_email
+from tests.helpers.worker import running_worker
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    with running_worker(database_url, tmp_path_factory.mktemp("cli-worker") / "worker.log"):
+        yield
+
+
+def run_cli(
+    config_dir: Path, server: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TRANSCRIBE_CONFIG_DIR": str(config_dir), "TRANSCRIBE_SERVER": server}
+    return subprocess.run(
+        [sys.executable, "-m", "transcribe_cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    email, password = unique_email(), "cli-password-123"
+    registered = run_cli(
+        config, base_url, "register", "--email", email, "--password-stdin", stdin=password + "\n"
+    )
+    assert registered.returncode == 0, registered.stderr
+    login = run_cli(
+        config, base_url, "login", "--email", email, "--password-stdin", stdin=password + "\n"
+    )
+    assert login.returncode == 0, login.stderr
+    saved = config / "config.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert password not in saved.read_text()
+
+    talk = tmp_path / "talk.txt"
+    talk.write_text("A: Are we recording?\nB: We are.\n")
+    out = tmp_path / "out.txt"
+    upload = run_cli(
+        config,
+        base_url,
+        "upload",
+        str(talk),
+        "--language",
+        "en",
+        "--mode",
+        "dialogue",
+        "--wait",
+        "--output",
+        str(out),
+    )
+    assert upload.returncode == 0, upload.stderr
+    job_id = upload.stdout.strip()
+    assert "uploading talk.txt" in upload.stderr and "100.0%" in upload.stderr
+    assert "status: completed" in upload.stderr
+    assert out.read_text() == "Speaker A: Are we recording?\nSpeaker B: We are.\n"
+
+    jobs = run_cli(config, base_url, "jobs")
+    assert jobs.returncode == 0 and job_id in jobs.stdout and "completed" in jobs.stdout
+    printed = run_cli(config, base_url, "download", job_id)
+    assert printed.returncode == 0 and printed.stdout == out.read_text()
+
+
+def test_wrong_password_fails_plainly(base_url: str, tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        base_url,
+        "login",
+        "--email",
+        unique_email(),
+        "--password-stdin",
+        stdin="nope-nope\n",
+    )
+    assert result.returncode == 1
+    assert "Incorrect email or password" in result.stderr
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_bad_token_says_to_log_in_again(base_url: str, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"server": base_url, "token": "not-a-token"}))
+    result = run_cli(tmp_path, base_url, "jobs")
+    assert result.returncode == 1
+    assert "transcribe login" in result.stderr
+
+
+def test_not_logged_in(base_url: str, tmp_path: Path) -> None:
+    result = run_cli(tmp_path, base_url, "jobs")
+    assert result.returncode == 1 and "not logged in" in result.stderr
+
+
+def test_refused_upload_is_reported(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    email, password = unique_email(), "cli-password-123"
+    run_cli(
+        config, base_url, "register", "--email", email, "--password-stdin", stdin=password + "\n"
+    )
+    run_cli(config, base_url, "login", "--email", email, "--password-stdin", stdin=password + "\n")
+    document = tmp_path / "report.pdf"
+    document.write_bytes(b"%PDF-1.4")
+    result = run_cli(config, base_url, "upload", str(document))
+    assert result.returncode == 1
+    assert "Unsupported content type" in result.stderr and "415" in result.stderr
+
+
+def test_unreachable_server(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"token": "t"}')
+    result = run_cli(tmp_path, "http://127.0.0.1:9", "jobs")
+    assert result.returncode == 1 and "cannot reach" in result.stderr
