@@ -57,8 +57,15 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
+    handler._transcribe = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    root.handlers = [handler]
+    # Replace plain console handlers (ours from an earlier call, basicConfig's); keep others,
+    # such as a test runner's capture or an operator's file handler.
+    root.handlers = [
+        h
+        for h in root.handlers
+        if type(h) is not logging.StreamHandler and not getattr(h, "_transcribe", False)
+    ] + [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "procrastinate", "litestar"):
         logging.getLogger(name).handlers = []
