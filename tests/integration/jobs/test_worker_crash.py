@@ -3,6 +3,8 @@ the same provider transcript (one submission in all) and finishes the job."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,3 +62,25 @@ async def test_killed_worker_is_replaced_without_a_second_submission(
         assert await download_text(api, user.headers, job_id) == text + "\n"
     assert submissions(fake, text) == 1
     assert fake.transcripts[provider_job_id].audio == text.encode()
+
+
+async def test_sigterm_lets_the_running_job_finish(
+    api_url: str, fake: FakeAssemblyAI, database_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM stops taking jobs but waits (up to the graceful timeout) for running ones."""
+    text = "finish what you started"
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
+        user = await signed_in_user(api)
+        fake.hold_new = True
+        with running_worker(database_url, tmp_path / "worker.log", **engine_env(fake)) as worker:
+            job_id = await start_job(api, user, text)
+            await wait_for_provider_job(database_url, job_id)
+            worker.send_signal(signal.SIGTERM)
+            await asyncio.sleep(1)
+            assert worker.poll() is None, "the worker left with a job still running"
+            fake.release_all()
+            exit_code = await asyncio.to_thread(worker.wait, 30)
+        assert exit_code == 0
+        job = (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()
+        assert job["status"] == "completed", job
+        assert await download_text(api, user.headers, job_id) == text + "\n"
