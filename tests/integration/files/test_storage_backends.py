@@ -80,7 +80,9 @@ async def test_s3_presigned_urls_are_checked_by_the_server(s3_settings: Settings
         assert (await http.get(expired.url)).status_code in (400, 403)
 
 
-async def test_s3_urls_can_name_the_public_endpoint_and_skip_the_provider(s3_settings: Settings) -> None:
+async def test_s3_urls_can_name_the_public_endpoint_and_skip_the_provider(
+    s3_settings: Settings,
+) -> None:
     """In containers the API reaches the store by one name and clients by another."""
     public = s3_settings.storage.s3_endpoint_url.replace("127.0.0.1", "localhost")
     storage = get_storage(

@@ -10,19 +10,13 @@ import httpx
 import pytest
 
 from tests.helpers.accounts import signed_in_user
-from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.s3_server import S3Server
 from tests.helpers.server import serve_settings
 from tests.helpers.worker import running_worker
 from tests.integration.jobs.aai import engine_env, start_job, submissions, with_engine
 from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeAssemblyAI]:
-    with run_fake_assemblyai() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

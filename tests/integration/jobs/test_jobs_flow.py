@@ -12,6 +12,20 @@ from tests.helpers.uploads import upload_file
 from tests.integration.jobs.conftest import download_text, wait_for_status
 
 
+def insert_stale_job(
+    database_url: str, user_id: str, key: str, *, status: str, recovery_count: int
+) -> str:
+    """A job row as if its queue job were lost a minute ago (no queue job at all)."""
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
+            "filename, recovery_count, created_at, updated_at) VALUES (gen_random_uuid(), %s, %s, "
+            "'en', 'mono', %s, 'talk.txt', %s, now() - interval '1 minute', now() - interval '1 minute') "
+            "RETURNING id::text",
+            (user_id, status, key, recovery_count),
+        ).fetchone()[0]
+
+
 async def _transcribe(client: httpx.AsyncClient, user, content: bytes, mode: str, **upload) -> dict:
     key = await upload_file(client, user, content, **upload)
     response = await client.post(
@@ -104,14 +118,7 @@ async def test_a_job_the_api_never_queued_is_recovered(
     """The API crashed between saving the job and deferring it: recovery queues it."""
     user = await signed_in_user(client)
     key = await upload_file(client, user, b"lost and found")
-    with psycopg.connect(database_url) as conn:
-        job_id = conn.execute(
-            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
-            "filename, recovery_count, created_at, updated_at) VALUES (gen_random_uuid(), %s, 'pending', "
-            "'en', 'mono', %s, 'talk.txt', 0, now() - interval '1 minute', now() - interval '1 minute') "
-            "RETURNING id::text",
-            (user.id, key),
-        ).fetchone()[0]
+    job_id = insert_stale_job(database_url, user.id, key, status="pending", recovery_count=0)
     job = await wait_for_status(client, user.headers, job_id, {"completed", "failed"}, timeout=60)
     assert job["status"] == "completed", job
     assert await download_text(client, user.headers, job_id) == "lost and found\n"
@@ -122,14 +129,7 @@ async def test_a_job_that_keeps_getting_lost_ends_failed(
 ) -> None:
     user = await signed_in_user(client)
     key = await upload_file(client, user, b"unlucky")
-    with psycopg.connect(database_url) as conn:
-        job_id = conn.execute(
-            "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
-            "filename, recovery_count, created_at, updated_at) VALUES (gen_random_uuid(), %s, 'processing', "
-            "'en', 'mono', %s, 'talk.txt', 99, now() - interval '1 minute', now() - interval '1 minute') "
-            "RETURNING id::text",
-            (user.id, key),
-        ).fetchone()[0]
+    job_id = insert_stale_job(database_url, user.id, key, status="processing", recovery_count=99)
     job = await wait_for_status(client, user.headers, job_id, {"completed", "failed"}, timeout=60)
     assert job["status"] == "failed"
     assert "could not be processed" in job["error_message"]

@@ -5,13 +5,14 @@ from uuid import UUID
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from litestar.exceptions import NotFoundException, ValidationException
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.files.names import upload_key
 from transcribe.domain.files.schemas import UploadedFile
 from transcribe.lib.errors import ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError
+from transcribe.lib.pagination import newest_first
 
 
 def to_file(upload: m.Upload) -> UploadedFile:
@@ -80,16 +81,9 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
         return upload
 
     async def page(self, user_id: UUID, limit: int, offset: int) -> tuple[list[m.Upload], int]:
-        where = m.Upload.user_id == user_id
-        total = await self.session.scalar(select(func.count()).select_from(m.Upload).where(where))
-        rows = await self.session.scalars(
-            select(m.Upload)
-            .where(where)
-            .order_by(m.Upload.created_at.desc(), m.Upload.id.desc())
-            .limit(limit)
-            .offset(offset)
+        return await newest_first(
+            self.session, m.Upload, m.Upload.user_id == user_id, limit=limit, offset=offset
         )
-        return list(rows), int(total or 0)
 
     async def ensure_unused(self, object_key: str) -> None:
         busy = await self.session.scalar(

@@ -5,12 +5,13 @@ from uuid import UUID
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from litestar.exceptions import NotFoundException
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import ConflictError
+from transcribe.lib.pagination import newest_first
 
 
 def to_job(job: m.TranscriptionJob) -> Job:
@@ -83,17 +84,9 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         where = [m.TranscriptionJob.user_id == user_id]
         if status:
             where.append(m.TranscriptionJob.status == status)
-        total = await self.session.scalar(
-            select(func.count()).select_from(m.TranscriptionJob).where(*where)
+        return await newest_first(
+            self.session, m.TranscriptionJob, *where, limit=limit, offset=offset
         )
-        rows = await self.session.scalars(
-            select(m.TranscriptionJob)
-            .where(*where)
-            .order_by(m.TranscriptionJob.created_at.desc(), m.TranscriptionJob.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), int(total or 0)
 
     async def delete_transcript(self, job_id: UUID) -> None:
         await self.session.execute(delete(m.Transcript).where(m.Transcript.job_id == job_id))
