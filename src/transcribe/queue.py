@@ -21,7 +21,8 @@ def build_queue(settings: Settings, *, with_tasks: bool = True) -> App:
         conninfo=settings.db.libpq_url,
         kwargs={"application_name": "transcribe-queue"},
         min_size=1,
-        max_size=max(4, settings.worker.concurrency + 2),
+        # A worker needs a connection per running job plus its own; the API only defers.
+        max_size=settings.worker.concurrency + 2 if with_tasks else 4,
     )
     app = App(
         connector=connector,

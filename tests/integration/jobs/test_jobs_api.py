@@ -226,6 +226,25 @@ async def test_delete_cancels_an_unfinished_job_then_removes_it(
 
 async def test_openapi_documents_the_jobs_api(client: httpx.AsyncClient) -> None:
     document = (await client.get("/schema/openapi.json")).json()
-    for path in ("/jobs", "/jobs/{job_id}", "/jobs/{job_id}/download"):
+    for path in (
+        "/jobs",
+        "/jobs/{job_id}",
+        "/jobs/{job_id}/download",
+        "/files",
+        "/files/presign",
+        "/files/complete",
+        "/files/{object_key}",
+        "/files/upload/{object_key}",
+        "/files/download/{object_key}",
+        "/metrics",
+    ):
         assert path in document["paths"], path
-    assert {"Job", "JobCreate", "JobPage", "DownloadLink"} <= set(document["components"]["schemas"])
+    schemas = set(document["components"]["schemas"])
+    assert {"Job", "JobCreate", "JobPage", "DownloadLink"} <= schemas
+    assert {
+        "PresignRequest",
+        "PresignedUpload",
+        "CompleteRequest",
+        "UploadedFile",
+        "FilePage",
+    } <= schemas
