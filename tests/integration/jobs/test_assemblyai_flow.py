@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from tests.helpers.accounts import signed_in_user
@@ -137,3 +138,23 @@ async def test_metrics_count_jobs_by_status(api: httpx.AsyncClient, worker: Path
     await wait_for_status(api, user.headers, job_id, {"completed"})
     assert completed() == before + 1
     assert "transcribe_job_duration_seconds_count" in httpx.get(f"{api.base_url}/metrics").text
+
+
+async def test_provider_down_for_every_attempt_fails_the_job(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+) -> None:
+    user = await signed_in_user(api)
+    fake.fail_next("POST", "/v2/transcript", 503, times=1000)
+    job_id = await start_job(api, user, "nobody home")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=120)
+    assert job["status"] == "failed"
+    assert job["error_message"] == (
+        "The transcription service was unavailable for too long; please try again later."
+    )
+    with psycopg.connect(database_url) as conn:
+        attempts = conn.execute(
+            "SELECT q.attempts FROM procrastinate_jobs q JOIN transcription_jobs j ON j.queue_job_id = q.id "
+            "WHERE j.id = %s",
+            (job_id,),
+        ).fetchone()[0]
+    assert attempts == 8  # JOB_MAX_ATTEMPTS=8 runs in all, then the job is failed

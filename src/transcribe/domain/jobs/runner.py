@@ -160,7 +160,12 @@ async def run_job(
     except TransientEngineError as exc:
         PROVIDER_ERRORS.labels(kind="transient").inc()
         if is_last_attempt:
-            await fail(rt, job_id, f"The transcription provider kept failing; giving up: {exc}")
+            log.error("job %s: provider still failing on the last attempt: %s", job_id, exc)
+            await fail(
+                rt,
+                job_id,
+                "The transcription service was unavailable for too long; please try again later.",
+            )
             return
         log.warning("job %s: transient provider failure, will retry: %s", job_id, exc)
         raise

@@ -19,11 +19,20 @@ log = logging.getLogger(__name__)
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
+    from obstore.exceptions import BaseError as StorageError
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     from transcribe.engines.base import TransientEngineError
 
-    return (TransientEngineError, OSError, asyncio.TimeoutError, OperationalError, InterfaceError)
+    # Provider, network, database and object-storage blips: worth another attempt later.
+    return (
+        TransientEngineError,
+        OSError,
+        asyncio.TimeoutError,
+        OperationalError,
+        InterfaceError,
+        StorageError,
+    )
 
 
 def register_tasks(app: App, settings: Settings) -> None:
