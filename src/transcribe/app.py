@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     alchemy = plugins.alchemy_config(settings)
     jwt_auth = build_jwt_auth(settings, alchemy)
+    token_issuer = TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s)
     storage = get_storage(settings)
     engine = get_engine(settings)  # the API only asks it which languages it supports
     queue = LazyQueue(build_queue(settings, with_tasks=False))  # the API defers; workers run
@@ -74,10 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "storage": Provide(lambda: storage, sync_to_thread=False),
             "engine": Provide(lambda: engine, sync_to_thread=False),
             "queue": Provide(lambda: queue, sync_to_thread=False),
-            "token_issuer": Provide(
-                lambda: TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s),
-                sync_to_thread=False,
-            ),
+            "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
         },
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
         exception_handlers={
