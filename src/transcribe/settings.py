@@ -131,6 +131,8 @@ class WorkerSettings:
     recovery_cron: str = "* * * * *"
     # A job re-queued more often than this is failed rather than tried again.
     max_recoveries: int = 5
+    # How often abandoned uploads and expired login failures are removed.
+    housekeeping_cron: str = "17 * * * *"
     # Attempts of one queue job on transient failures (network, 429, 5xx), backing off.
     max_attempts: int = 8
     retry_base_s: int = 2
@@ -232,6 +234,7 @@ def _load() -> Settings:
             stalled_after_s=_env_float("WORKER_STALLED_AFTER_S", 60.0),
             recovery_cron=_env("RECOVERY_CRON", "* * * * *"),
             max_recoveries=_env_int("JOB_MAX_RECOVERIES", 5),
+            housekeeping_cron=_env("HOUSEKEEPING_CRON", "17 * * * *"),
             max_attempts=_env_int("JOB_MAX_ATTEMPTS", 8),
             retry_base_s=_env_int("JOB_RETRY_BASE_S", 2),
             shutdown_graceful_timeout_s=_env_float("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0),

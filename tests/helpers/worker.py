@@ -18,6 +18,7 @@ FAST_RECOVERY_ENV = {
     "WORKER_HEARTBEAT_S": "0.5",
     "WORKER_STALLED_AFTER_S": "3",
     "RECOVERY_CRON": "* * * * * */1",
+    "HOUSEKEEPING_CRON": "* * * * * */1",
     "JOB_RETRY_BASE_S": "1",
     "WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S": "5",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -133,3 +135,53 @@ async def test_a_job_that_keeps_getting_lost_ends_failed(
     job = await wait_for_status(client, user.headers, job_id, {"completed", "failed"}, timeout=60)
     assert job["status"] == "failed"
     assert "could not be processed" in job["error_message"]
+
+
+async def test_housekeeping_removes_abandoned_uploads_and_old_login_failures(
+    client: httpx.AsyncClient, worker: Path, database_url: str, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    stale = (
+        await client.post(
+            "/files/presign",
+            json={"filename": "never.mp3", "size": 3, "content_type": "audio/mpeg"},
+            headers=user.headers,
+        )
+    ).json()
+    async with httpx.AsyncClient() as raw:  # bytes arrive, but the client never completes
+        assert (
+            await raw.put(stale["upload_url"], content=b"abc", headers=stale["headers"])
+        ).status_code == 201
+    fresh = await client.post(
+        "/files/presign",
+        json={"filename": "soon.mp3", "size": 3, "content_type": "audio/mpeg"},
+        headers=user.headers,
+    )
+    completed = await upload_file(client, user, b"kept", filename="kept.txt")
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE uploads SET created_at = now() - interval '3 hours' WHERE object_key = ANY(%s)",
+            ([stale["object_key"], completed],),
+        )
+        conn.execute(
+            "INSERT INTO login_failures (key, created_at) VALUES ('email:old@x.y', now() - interval '1 day')"
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        with psycopg.connect(database_url) as conn:
+            keys = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT object_key FROM uploads WHERE user_id = %s", (user.id,)
+                )
+            }
+            old_failures = conn.execute(
+                "SELECT count(*) FROM login_failures WHERE key = 'email:old@x.y'"
+            ).fetchone()[0]
+        if stale["object_key"] not in keys and not old_failures:
+            break
+        assert time.monotonic() < deadline, "housekeeping did not run"
+        await asyncio.sleep(0.3)
+    assert keys == {fresh.json()["object_key"], completed}  # recent and completed uploads stay
+    assert not (storage_dir / stale["object_key"]).exists()
+    assert (storage_dir / completed).exists()

@@ -10,6 +10,7 @@ import structlog
 from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.job_context import AbortReason
 
+from transcribe.domain.jobs.housekeeping import clean_up
 from transcribe.domain.jobs.recovery import recover_jobs
 from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.queue import TRANSCRIBE_TASK
@@ -55,6 +56,11 @@ def register_tasks(app: App, settings: Settings) -> None:
     @app.task(name="recover_jobs", queueing_lock="recover_jobs", pass_context=True)
     async def recover(context: JobContext, timestamp: int) -> None:
         await recover_jobs(context.app, runtime)
+
+    @app.periodic(cron=settings.worker.housekeeping_cron, periodic_id="housekeeping")
+    @app.task(name="housekeeping", queueing_lock="housekeeping")
+    async def housekeeping(timestamp: int) -> None:
+        await clean_up(runtime)
 
 
 async def _run(context: JobContext, runtime: WorkerRuntime, job_id: str, max_attempts: int) -> None:
