@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import load_dotenv
@@ -18,6 +19,7 @@ from dotenv import load_dotenv
 log = logging.getLogger(__name__)
 
 GIB = 1024**3
+Number = TypeVar("Number", int, float)
 DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"  # noqa: S105 - a known, refused-in-prod default
 
 
@@ -29,24 +31,17 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: Number) -> Number:
+    """An int or float setting, of the default's type; a bad value is a ConfigError."""
     raw = _env(name)
     if not raw:
         return default
+    kind = type(default)
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+        what = "an integer" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
 
 
 def _with_scheme(url: str, scheme: str) -> str:
@@ -194,13 +189,13 @@ def _load() -> Settings:
         s3_bucket=_env("S3_BUCKET"),
         s3_access_key_id=_env("S3_ACCESS_KEY_ID"),
         s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY"),
-        max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 2 * GIB),
-        url_ttl_s=_env_int("SIGNED_URL_TTL_S", 3600),
+        max_upload_bytes=_env_number("MAX_UPLOAD_BYTES", 2 * GIB),
+        url_ttl_s=_env_number("SIGNED_URL_TTL_S", 3600),
     )
     if storage.backend == "s3" and not storage.s3_bucket:
         raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")
 
-    port = _env_int("PORT", 8000)
+    port = _env_number("PORT", 8000)
     host = _env("HOST", "127.0.0.1")
     return Settings(
         environment=environment,
@@ -214,31 +209,31 @@ def _load() -> Settings:
         ),
         auth=AuthSettings(
             jwt_secret=jwt_secret,
-            access_token_ttl_s=_env_int("ACCESS_TOKEN_TTL_S", 3600),
-            login_window_s=_env_int("LOGIN_THROTTLE_WINDOW_S", 900),
-            login_max_failures_per_email=_env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 10),
-            login_max_failures_per_client=_env_int("LOGIN_MAX_FAILURES_PER_CLIENT", 50),
+            access_token_ttl_s=_env_number("ACCESS_TOKEN_TTL_S", 3600),
+            login_window_s=_env_number("LOGIN_THROTTLE_WINDOW_S", 900),
+            login_max_failures_per_email=_env_number("LOGIN_MAX_FAILURES_PER_EMAIL", 10),
+            login_max_failures_per_client=_env_number("LOGIN_MAX_FAILURES_PER_CLIENT", 50),
         ),
         storage=storage,
         transcription=TranscriptionSettings(
             backend=backend,
             assemblyai_api_key=api_key,
             assemblyai_base_url=_env("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com"),
-            assemblyai_timeout_s=_env_float("ASSEMBLYAI_TIMEOUT_S", 30.0),
-            poll_initial_s=_env_float("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
-            poll_max_s=_env_float("TRANSCRIPTION_POLL_MAX_S", 15.0),
+            assemblyai_timeout_s=_env_number("ASSEMBLYAI_TIMEOUT_S", 30.0),
+            poll_initial_s=_env_number("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
+            poll_max_s=_env_number("TRANSCRIPTION_POLL_MAX_S", 15.0),
         ),
         worker=WorkerSettings(
-            concurrency=_env_int("WORKER_CONCURRENCY", 8),
-            heartbeat_s=_env_float("WORKER_HEARTBEAT_S", 10.0),
-            stalled_after_s=_env_float("WORKER_STALLED_AFTER_S", 60.0),
+            concurrency=_env_number("WORKER_CONCURRENCY", 8),
+            heartbeat_s=_env_number("WORKER_HEARTBEAT_S", 10.0),
+            stalled_after_s=_env_number("WORKER_STALLED_AFTER_S", 60.0),
             recovery_cron=_env("RECOVERY_CRON", "* * * * *"),
-            max_recoveries=_env_int("JOB_MAX_RECOVERIES", 5),
+            max_recoveries=_env_number("JOB_MAX_RECOVERIES", 5),
             housekeeping_cron=_env("HOUSEKEEPING_CRON", "17 * * * *"),
-            max_attempts=_env_int("JOB_MAX_ATTEMPTS", 8),
-            retry_base_s=_env_int("JOB_RETRY_BASE_S", 2),
-            shutdown_graceful_timeout_s=_env_float("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0),
-            metrics_port=_env_int("WORKER_METRICS_PORT", 0),
+            max_attempts=_env_number("JOB_MAX_ATTEMPTS", 8),
+            retry_base_s=_env_number("JOB_RETRY_BASE_S", 2),
+            shutdown_graceful_timeout_s=_env_number("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0),
+            metrics_port=_env_number("WORKER_METRICS_PORT", 0),
         ),
     )
 
