@@ -60,3 +60,32 @@ async def test_openapi_describes_every_route(client: httpx.AsyncClient) -> None:
     assert "BearerToken" in document["components"]["securitySchemes"]
     viewer = await client.get("/schema/swagger")
     assert viewer.status_code == 200 and "html" in viewer.headers["content-type"]
+
+
+# The status codes ../shared/API.md promises, per route.
+CONTRACT = {
+    ("post", "/auth/register"): {"201", "400", "409"},
+    ("post", "/auth/login"): {"200", "401", "429"},
+    ("get", "/auth/me"): {"200", "401"},
+    ("post", "/files/presign"): {"201", "400", "413", "415"},
+    ("put", "/files/upload/{object_key}"): {"201", "403", "413"},
+    ("post", "/files/complete"): {"200", "404", "409"},
+    ("get", "/files"): {"200"},
+    ("delete", "/files/{object_key}"): {"204", "404", "409"},
+    ("post", "/jobs"): {"201", "400", "404", "409"},
+    ("get", "/jobs"): {"200", "400"},
+    ("get", "/jobs/{job_id}"): {"200", "404"},
+    ("get", "/jobs/{job_id}/download"): {"200", "400", "404", "409"},
+    ("delete", "/jobs/{job_id}"): {"204", "404"},
+    ("get", "/health"): {"200"},
+    ("get", "/ready"): {"200", "503"},
+}
+
+
+async def test_openapi_documents_the_contracts_status_codes(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for (method, path), codes in CONTRACT.items():
+        documented = set(paths[path][method]["responses"])
+        assert codes <= documented, (method, path, codes - documented)
+        for code in documented - {"200", "201", "204"}:
+            assert paths[path][method]["responses"][code]["description"], (method, path, code)

@@ -11,6 +11,7 @@ from transcribe.domain.accounts.emails import normalize_email
 from transcribe.domain.accounts.schemas import AccessToken, Account, Credentials, LoginCredentials
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 
 
@@ -19,7 +20,13 @@ class AccountController(Controller):
     tags = ["Accounts"]
     dependencies = user_service_deps
 
-    @post("/register", exclude_from_auth=True, status_code=201, summary="Create an account")
+    @post(
+        "/register",
+        exclude_from_auth=True,
+        status_code=201,
+        summary="Create an account",
+        responses=errors(400, 409, e409="An account with this email exists (case-insensitive)"),
+    )
     async def register(
         self, users_service: NamedDependency[UserService], data: JSONBody[Credentials]
     ) -> Account:
@@ -31,6 +38,7 @@ class AccountController(Controller):
         exclude_from_auth=True,
         status_code=200,
         summary="Exchange credentials for a token",
+        responses=errors(400, 401, 429, e401="Wrong email or password (one answer for both)"),
     )
     async def login(
         self,
@@ -57,7 +65,7 @@ class AccountController(Controller):
         await throttle.reset(email_key)
         return AccessToken(access_token=token_issuer.issue(user.id), expires_in=token_issuer.ttl_s)
 
-    @get("/me", summary="The signed-in account")
+    @get("/me", summary="The signed-in account", responses=errors(401))
     async def me(
         self, request: Request[m.User, object, object], users_service: NamedDependency[UserService]
     ) -> Account:

@@ -17,6 +17,7 @@ from transcribe.domain.files.schemas import (
 )
 from transcribe.domain.files.services import UploadService, check_upload, to_file
 from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 from transcribe.storage import Storage
 
@@ -28,7 +29,12 @@ class FileController(Controller):
     tags = ["Files"]
     dependencies = upload_service_deps
 
-    @post("/presign", status_code=201, summary="Get a URL to upload a media file to")
+    @post(
+        "/presign",
+        status_code=201,
+        summary="Get a URL to upload a media file to",
+        responses=errors(400, 401, 413, 415, e413="Size over MAX_UPLOAD_BYTES"),
+    )
     async def presign(
         self,
         request: User,
@@ -60,7 +66,18 @@ class FileController(Controller):
             expires_at=signed.expires_at,
         )
 
-    @post("/complete", status_code=200, summary="Confirm that an upload finished")
+    @post(
+        "/complete",
+        status_code=200,
+        summary="Confirm that an upload finished",
+        responses=errors(
+            400,
+            401,
+            404,
+            409,
+            e409="Nothing uploaded yet, or the size differs from the presigned size",
+        ),
+    )
     async def complete(
         self,
         request: User,
@@ -83,7 +100,7 @@ class FileController(Controller):
         upload.status = m.UploadStatus.UPLOADED.value
         return to_file(upload)
 
-    @get("/", summary="List your files, newest first")
+    @get("/", summary="List your files, newest first", responses=errors(400, 401))
     async def list_files(
         self,
         request: User,
@@ -96,7 +113,12 @@ class FileController(Controller):
             items=[to_file(row) for row in rows], total=total, limit=limit, offset=offset
         )
 
-    @delete("/{object_key:path}", status_code=204, summary="Delete a file")
+    @delete(
+        "/{object_key:path}",
+        status_code=204,
+        summary="Delete a file",
+        responses=errors(401, 404, 409, e409="A job that is still running uses this file"),
+    )
     async def delete_file(
         self,
         request: User,

@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 from transcribe.lib.errors import PayloadTooLargeError
+from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
 from transcribe.storage import Storage
 
@@ -63,6 +64,7 @@ class SignedStorageController(Controller):
         status_code=201,
         request_max_body_size=None,  # the signed size is the limit, enforced while streaming
         summary="Upload bytes to a presigned URL (local storage)",
+        responses=errors(403, 413, e413="More bytes than the URL was signed for"),
     )
     async def upload(
         self,
@@ -105,6 +107,7 @@ class SignedStorageController(Controller):
         "/download/{object_key:path}",
         exclude_from_auth=True,
         summary="Download from a presigned URL",
+        responses=errors(403, 404),
     )
     async def download(
         self,

@@ -18,6 +18,7 @@ from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage
 from transcribe.domain.jobs.services import JobService, to_job
 from transcribe.engines import TranscriptionEngine, is_supported_language
 from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
 from transcribe.queue import LazyQueue, defer_transcription
 from transcribe.settings import Settings
 from transcribe.storage import Storage
@@ -32,7 +33,20 @@ class JobController(Controller):
     tags = ["Transcription jobs"]
     dependencies = job_service_deps
 
-    @post("/", status_code=201, summary="Start transcribing an uploaded file")
+    @post(
+        "/",
+        status_code=201,
+        summary="Start transcribing an uploaded file",
+        responses=errors(
+            400,
+            401,
+            404,
+            409,
+            e400="Unknown language or mode, or a malformed body",
+            e404="No such uploaded file, or not yours",
+            e409="The upload is not completed",
+        ),
+    )
     async def create_job(
         self,
         request: User,
@@ -57,7 +71,7 @@ class JobController(Controller):
             log.exception("could not queue job %s now; recovery will", job.id)
         return to_job(job)
 
-    @get("/", summary="List your jobs, newest first")
+    @get("/", summary="List your jobs, newest first", responses=errors(400, 401))
     async def list_jobs(
         self,
         request: User,
@@ -69,13 +83,19 @@ class JobController(Controller):
         rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
         return JobPage(items=[to_job(row) for row in rows], total=total, limit=limit, offset=offset)
 
-    @get("/{job_id:uuid}", summary="One job")
+    @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
         self, request: User, job_id: FromPath[UUID], jobs_service: NamedDependency[JobService]
     ) -> Job:
         return to_job(await jobs_service.get_owned(request.user.id, job_id))
 
-    @get("/{job_id:uuid}/download", summary="A signed URL to the transcript file")
+    @get(
+        "/{job_id:uuid}/download",
+        summary="A signed URL to the transcript file",
+        responses=errors(
+            400, 401, 404, 409, e400="Unknown format", e409="The job is not completed"
+        ),
+    )
     async def download(
         self,
         request: User,
@@ -102,6 +122,7 @@ class JobController(Controller):
         "/{job_id:uuid}",
         status_code=204,
         summary="Cancel an unfinished job, or delete a finished one",
+        responses=errors(401, 404),
     )
     async def delete_job(
         self,
