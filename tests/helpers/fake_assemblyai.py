@@ -39,6 +39,7 @@ class Fault:
     status: int | None = None  # answer this status
     delay_s: float = 0.0  # or sleep this long first
     remaining: int = 1
+    body: str | None = None  # answer this text (not JSON) instead of an error object
 
 
 @dataclass
@@ -66,9 +67,14 @@ class FakeAssemblyAI:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- steering, for tests -------------------------------------------------------
-    def fail_next(self, method: str, path_prefix: str, status: int, times: int = 1) -> None:
+    def fail_next(
+        self, method: str, path_prefix: str, status: int, times: int = 1, body: str | None = None
+    ) -> None:
+        """The next `times` matching requests get `status` (with `body` as text/html if given)."""
         with self._lock:
-            self.faults.append(Fault(path_prefix, method, status=status, remaining=times))
+            self.faults.append(
+                Fault(path_prefix, method, status=status, remaining=times, body=body)
+            )
 
     def delay_next(self, method: str, path_prefix: str, seconds: float, times: int = 1) -> None:
         with self._lock:
@@ -77,6 +83,9 @@ class FakeAssemblyAI:
     def error_next_transcript(self, message: str) -> None:
         self.next_error = message
 
+    def release(self, transcript_id: str) -> None:
+        self.transcripts[transcript_id].held = False
+
     def release_all(self) -> None:
         self.hold_new = False
         for transcript in self.transcripts.values():
@@ -84,7 +93,12 @@ class FakeAssemblyAI:
 
     @property
     def created(self) -> int:
-        return self.requests["POST /v2/transcript"]
+        """Transcripts accepted (refused or failed creation requests do not count)."""
+        return len(self.transcripts)
+
+    @property
+    def uploaded(self) -> int:
+        return len(self.uploads)
 
     # -- behaviour -----------------------------------------------------------------
     def _take_fault(self, method: str, path: str) -> Fault | None:
@@ -173,6 +187,8 @@ def _app(fake: FakeAssemblyAI) -> Litestar:
         fault = fake._take_fault(request.method, request.url.path)
         if fault and fault.delay_s:
             await asyncio.sleep(fault.delay_s)
+        if fault and fault.status and fault.body is not None:
+            return Response(fault.body, status_code=fault.status, media_type="text/html")
         if fault and fault.status:
             return Response({"error": f"injected failure {fault.status}"}, status_code=fault.status)
         return None

@@ -33,13 +33,24 @@ T = TypeVar("T")
 POLL_FAILURES_TOLERATED = 5
 
 
+# Statuses that say "not now" rather than "never".
+_RETRYABLE_STATUSES = frozenset({408, 425, 429})
+_REASON_CHARS = 300
+
+
+def _reason(exc: BaseException) -> str:
+    # The SDK appends a non-JSON body and the request repr to its message; users get one line.
+    text = " ".join(str(exc).split("\nReason:", 1)[0].split())
+    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"
+
+
 def _classify(exc: BaseException, doing: str) -> Exception:
     """Map SDK/HTTP failures onto transient (retry) or permanent (fail the job)."""
     if isinstance(exc, httpx.TransportError | asyncio.TimeoutError):
         return TransientEngineError(f"{doing}: the transcription provider did not answer ({exc!r})")
     if isinstance(exc, aai.types.AssemblyAIError):
         status = exc.status_code
-        if status is None or status == 429 or status >= 500:
+        if status is None or status in _RETRYABLE_STATUSES or status >= 500:
             return TransientEngineError(
                 f"{doing}: the transcription provider is unavailable ({status}): {exc}"
             )
@@ -49,7 +60,12 @@ def _classify(exc: BaseException, doing: str) -> Exception:
                 "the operator must fix ASSEMBLYAI_API_KEY."
             )
         return PermanentEngineError(
-            f"The transcription provider refused the request ({status}): {exc}"
+            f"The transcription provider refused the request ({status}): {_reason(exc)}"
+        )
+    if isinstance(exc, ValueError | KeyError):
+        # A 200 whose body is not the JSON the SDK expects (a proxy's page, a cut-off answer).
+        return TransientEngineError(
+            f"{doing}: the transcription provider answered with something unreadable ({exc!r})"
         )
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
 

@@ -14,7 +14,9 @@ from transcribe.engines.base import EngineRequest, EngineResult, OnSubmitted, Ut
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
 
 MAX_TEXT_BYTES = 16 << 20  # a "transcript" bigger than this is not a text file anyone meant
-_TURN = re.compile(r"^(?:speaker\s+)?([A-Z0-9]{1,3})\s*:\s*(.*)$", re.IGNORECASE)
+# "A: ..." (one capital letter, as AssemblyAI labels speakers) or "Speaker B: ..."; a line
+# like "Note: ..." stays ordinary text.
+_TURN = re.compile(r"^(?:(?i:speaker)\s+([A-Za-z0-9]{1,3})|([A-Z]))\s*:\s*(.*)$")
 
 
 class StubEngine:
@@ -63,5 +65,6 @@ class StubEngine:
     def _turn(line: str) -> Utterance:
         match = _TURN.match(line.strip())
         if match:
-            return Utterance(speaker=match.group(1).upper(), text=match.group(2).strip())
+            speaker = match.group(1) or match.group(2)
+            return Utterance(speaker=speaker.upper(), text=match.group(3).strip())
         return Utterance(speaker="A", text=line.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -14,8 +15,10 @@ from transcribe.engines import (
     EngineRequest,
     PermanentEngineError,
     TransientEngineError,
+    get_engine,
 )
 from transcribe.engines.assemblyai import AssemblyAIEngine
+from transcribe.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +258,100 @@ async def test_cancel_deletes_the_transcript(fake: FakeAssemblyAI) -> None:
     task.cancel()
     await engine_for(fake).cancel(submitted.ids[0])
     assert fake.transcripts[submitted.ids[0]].deleted
+
+
+async def test_garbled_answer_is_transient(fake: FakeAssemblyAI) -> None:
+    created = fake.created
+    fake.fail_next("POST", "/v2/transcript", 200, body="<html>proxy says hi</html>")
+    with pytest.raises(TransientEngineError, match="unreadable"):
+        await engine_for(fake).transcribe(
+            EngineRequest(audio(b"x"), "en", "mono"),
+            provider_job_id=None,
+            on_submitted=Submissions(),
+        )
+    assert fake.created == created
+
+
+async def test_non_json_refusal_gives_users_one_plain_line(fake: FakeAssemblyAI) -> None:
+    fake.fail_next("POST", "/v2/transcript", 422, body="<html>\n<b>nope</b>\n</html>")
+    with pytest.raises(PermanentEngineError) as raised:
+        await engine_for(fake).transcribe(
+            EngineRequest(audio(b"x"), "en", "mono"),
+            provider_job_id=None,
+            on_submitted=Submissions(),
+        )
+    message = str(raised.value)
+    assert "(422)" in message and "\n" not in message and "Request" not in message
+
+
+async def test_resuming_a_transcript_the_provider_lost_is_permanent(fake: FakeAssemblyAI) -> None:
+    submitted = Submissions()
+    with pytest.raises(PermanentEngineError, match="404"):
+        await engine_for(fake).transcribe(
+            EngineRequest(audio(b"x"), "en", "mono"),
+            provider_job_id="no-such-transcript",
+            on_submitted=submitted,
+        )
+    assert submitted.ids == []
+
+
+async def test_polls_stop_at_completion(fake: FakeAssemblyAI) -> None:
+    submitted = Submissions()
+    await engine_for(fake).transcribe(
+        EngineRequest(audio(b"counted"), "en", "mono"),
+        provider_job_id=None,
+        on_submitted=submitted,
+    )
+    # queued on creation, processing at the first poll, completed at the second
+    assert fake.transcripts[submitted.ids[0]].polls == fake.polls_until_done
+
+
+async def test_polling_backs_off_while_processing(fake: FakeAssemblyAI) -> None:
+    fake.hold_new = True
+    submitted = Submissions()
+    engine = AssemblyAIEngine(fake.api_key, fake.base_url, poll_initial_s=0.02, poll_max_s=0.3)
+    task = asyncio.create_task(
+        engine.transcribe(
+            EngineRequest(audio(b"held"), "en", "mono"),
+            provider_job_id=None,
+            on_submitted=submitted,
+        )
+    )
+    await asyncio.wait_for(submitted.accepted.wait(), 10)
+    await asyncio.sleep(1.5)
+    polls = fake.transcripts[submitted.ids[0]].polls
+    # A fixed 0.02 s interval would poll ~75 times; growing to 0.3 s it is about a dozen.
+    assert 3 <= polls <= 20
+    fake.release(submitted.ids[0])
+    result = await asyncio.wait_for(task, 10)
+    assert result.text == "held"
+
+
+async def test_engines_do_not_share_settings(fake: FakeAssemblyAI) -> None:
+    with run_fake_assemblyai(api_key="second-key") as other:
+        first, second = engine_for(fake), engine_for(other)
+        texts = await asyncio.gather(
+            *(
+                engine.transcribe(
+                    EngineRequest(audio(content), "en", "mono"),
+                    provider_job_id=None,
+                    on_submitted=Submissions(),
+                )
+                for engine, content in ((first, b"to the first"), (second, b"to the second"))
+            )
+        )
+        assert [t.text for t in texts] == ["to the first", "to the second"]
+        assert other.created == 1 and other.uploaded == 1
+
+
+def test_get_engine_follows_settings(settings: Settings, fake: FakeAssemblyAI) -> None:
+    stub = dataclasses.replace(settings.transcription, backend="stub")
+    assert get_engine(dataclasses.replace(settings, transcription=stub)).name == "stub"
+    real = dataclasses.replace(
+        settings.transcription,
+        backend="assemblyai",
+        assemblyai_api_key=fake.api_key,
+        assemblyai_base_url=fake.base_url,
+    )
+    engine = get_engine(dataclasses.replace(settings, transcription=real))
+    assert engine.name == "assemblyai" and "en" in engine.supported_languages

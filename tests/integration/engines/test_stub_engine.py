@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from transcribe.engines import AudioSource, EngineRequest
+from transcribe.engines import AudioSource, EngineRequest, is_supported_language
 from transcribe.engines.stub import StubEngine
 
 
@@ -35,13 +35,20 @@ async def test_text_is_its_own_transcript() -> None:
 
 async def test_dialogue_lines_become_turns() -> None:
     result, _ = await _run(
-        EngineRequest(source(b"Speaker A: one\nB: two\nno prefix"), "en", "dialogue")
+        EngineRequest(
+            source(b"Speaker A: one\nB: two\n\nno prefix\nNote: not a speaker\nspeaker c: three"),
+            "en",
+            "dialogue",
+        )
     )
     assert [(u.speaker, u.text) for u in result.utterances] == [
         ("A", "one"),
         ("B", "two"),
         ("A", "no prefix"),
+        ("A", "Note: not a speaker"),
+        ("C", "three"),
     ]
+    assert result.text == "one two no prefix Note: not a speaker three"
 
 
 async def test_media_says_no_recognition_ran() -> None:
@@ -59,3 +66,33 @@ async def test_undecodable_text_says_no_recognition_ran() -> None:
 async def test_resume_does_not_resubmit() -> None:
     _, ids = await _run(EngineRequest(source(b"x"), "en", "mono"), provider_job_id="stub:earlier")
     assert ids == []
+
+
+async def test_media_in_dialogue_mode_is_one_plain_turn() -> None:
+    result, _ = await _run(
+        EngineRequest(source(b"\x00\x01", "clip.mp4", "video/mp4"), "auto", "dialogue")
+    )
+    assert [u.speaker for u in result.utterances] == ["A"]
+    assert result.utterances[0].text == result.text
+    assert "No speech recognition ran for clip.mp4" in result.text
+
+
+async def test_stream_is_read_in_chunks() -> None:
+    pieces = ["Hello, ", "wörld", " again"]
+    encoded = "".join(pieces).encode()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(encoded), 3):  # splits the ö across chunks
+            yield encoded[start : start + 3]
+
+    audio = AudioSource("notes.TXT", "application/octet-stream", len(encoded), None, chunks)
+    result, _ = await _run(EngineRequest(audio, "de", "mono"))
+    assert result.text == "".join(pieces)
+
+
+def test_languages_helper_accepts_auto() -> None:
+    engine = StubEngine()
+    assert is_supported_language(engine, "auto")
+    assert is_supported_language(engine, "en") and is_supported_language(engine, "uk")
+    assert not is_supported_language(engine, "xx")
+    assert not is_supported_language(engine, "EN")
