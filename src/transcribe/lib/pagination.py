@@ -7,6 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
+# Offsets past this are refused (400) rather than passed to PostgreSQL's bigint.
+MAX_OFFSET = 1_000_000_000
+
 
 async def newest_first(
     session: AsyncSession, model: type[T], *where: ColumnElement[bool], limit: int, offset: int

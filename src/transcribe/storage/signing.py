@@ -37,4 +37,6 @@ class UrlSigner:
         self, method: str, key: str, expires: int, signature: str, size: int | None = None
     ) -> bool:
         expected = self._signature(method, key, expires, size)
-        return hmac.compare_digest(expected, signature) and expires >= int(time.time())
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a URL may carry anything.
+        matches = hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+        return matches and expires >= int(time.time())

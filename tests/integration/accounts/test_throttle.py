@@ -90,3 +90,15 @@ async def test_failures_age_out_of_the_window(
     with psycopg.connect(database_url) as conn:
         conn.execute("UPDATE login_failures SET created_at = created_at - interval '61 seconds'")
     assert (await _login(throttled, user.email, user.password)).status_code == 200
+
+
+async def test_longest_email_is_throttled_like_any_other(
+    throttled: httpx.AsyncClient, database_url: str
+) -> None:
+    email = "a" * 64 + "@" + "b" * 251 + ".com"  # 320 characters: the longest accepted
+    for _ in range(3):
+        assert (await _login(throttled, email, "wrong-password")).status_code == 401
+    assert (await _login(throttled, email, "wrong-password")).status_code == 429
+    with psycopg.connect(database_url) as conn:
+        keys = [r[0] for r in conn.execute("SELECT key FROM login_failures")]
+    assert keys and not any("@" in key for key in keys)  # no addresses stored

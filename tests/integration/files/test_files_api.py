@@ -183,6 +183,8 @@ async def test_files_list_is_paginated(client: httpx.AsyncClient) -> None:
     assert (
         await client.get("/files", params={"limit": 0}, headers=user.headers)
     ).status_code == 400
+    huge = {"offset": 427259083242044391424}
+    assert (await client.get("/files", params=huge, headers=user.headers)).status_code == 400
 
 
 def _with_query(url: str, **changes: str) -> str:
@@ -203,6 +205,7 @@ async def test_local_upload_url_rejects_tampering_expiry_and_excess(
     async with httpx.AsyncClient() as raw:
         for bad in (
             _with_query(url, signature="0" * len(sig)),
+            _with_query(url, signature="ü-not-hex"),
             _with_query(url, size="1000"),
             _with_query(url, expires=str(int(time.time()) + 9999)),
             other_key,
@@ -244,3 +247,21 @@ async def test_traversal_in_object_keys_finds_nothing(client: httpx.AsyncClient)
             f"{client.base_url}/files/download/..%2F..%2Fetc%2Fpasswd?expires=9999999999&signature=x"
         )
         assert response.status_code in (403, 404)
+
+
+async def test_nul_characters_are_refused_not_crashed_on(client: httpx.AsyncClient) -> None:
+    user = await signed_in_user(client)
+    bad_presign = await _presign(client, user, filename="a\x00b.mp3")
+    assert bad_presign.status_code == 400
+    bad_complete = await client.post(
+        "/files/complete", json={"object_key": "x\x00y"}, headers=user.headers
+    )
+    assert bad_complete.status_code == 400
+    assert (await client.delete("/files/uploads/x%00y", headers=user.headers)).status_code == 404
+    for path, body in (
+        ("/auth/register", {"email": "nul\x00@example.com", "password": "long-enough"}),
+        ("/auth/login", {"email": "nul\x00@example.com", "password": "long-enough"}),
+        ("/jobs", {"object_key": "k\x00", "language": "en", "mode": "mono"}),
+    ):
+        response = await client.post(path, json=body, headers=user.headers)
+        assert response.status_code == 400, (path, response.text)

@@ -160,7 +160,14 @@ async def test_list_filters_by_status_and_hides_other_users(client: httpx.AsyncC
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"offset": -1}, {"status": "running"}],
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "ten"},
+        {"offset": -1},
+        {"offset": 427259083242044391424},
+        {"status": "running"},
+    ],
 )
 async def test_bad_list_query_is_400(client: httpx.AsyncClient, params: dict) -> None:
     user = await signed_in_user(client)

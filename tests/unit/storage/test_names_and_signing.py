@@ -49,6 +49,7 @@ def test_signatures_bind_method_key_size_and_expiry() -> None:
     assert not signer.is_valid("PUT", "k/a.wav", expires, good, 11)
     assert not signer.is_valid("PUT", "k/a.wav", expires + 1, good, 10)
     assert not UrlSigner("t" * 40, "http://api").is_valid("PUT", "k/a.wav", expires, good, 10)
+    assert not signer.is_valid("PUT", "k/a.wav", expires, "ï¿½-not-hex-é", 10)
     past = int(time.time()) - 1
     assert not signer.is_valid(
         "PUT", "k/a.wav", past, signer._signature("PUT", "k/a.wav", past, 10), 10

@@ -6,12 +6,14 @@ from uuid import UUID
 
 import msgspec
 
-from transcribe.lib.schema import Schema
+from transcribe.lib.schema import NoNul, Schema
 
 Password = Annotated[
-    str, msgspec.Meta(min_length=8, max_length=128, description="8 to 128 characters")
+    str, NoNul, msgspec.Meta(min_length=8, max_length=128, description="8 to 128 characters")
 ]
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, examples=["ada@example.com"])]
+Email = Annotated[
+    str, NoNul, msgspec.Meta(min_length=3, max_length=320, examples=["ada@example.com"])
+]
 
 
 class Credentials(Schema):
@@ -21,8 +23,8 @@ class Credentials(Schema):
 
 class LoginCredentials(Schema):
     # No length rules on login: a wrong password of any length is simply a wrong password.
-    email: Annotated[str, msgspec.Meta(max_length=320)]
-    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    email: Annotated[str, NoNul, msgspec.Meta(max_length=320)]
+    password: Annotated[str, NoNul, msgspec.Meta(max_length=1024)]
 
 
 class Account(Schema):

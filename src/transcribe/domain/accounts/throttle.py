@@ -5,6 +5,7 @@ Failures live in `login_failures`, so limits hold across every API instance.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,9 @@ class LoginThrottle:
 
     @staticmethod
     def keys(email: str, client: str) -> tuple[str, str]:
-        return f"email:{email}", f"client:{client}"
+        # A digest, not the address: fixed length, and the table holds no emails.
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        return f"email:{digest}", f"client:{client[:64]}"
 
     async def check(self, email_key: str, client_key: str) -> None:
         """Raise 429 with Retry-After when either key used up its failures in the window."""

@@ -18,6 +18,7 @@ from transcribe.domain.files.schemas import (
 from transcribe.domain.files.services import UploadService, check_upload, to_file
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
+from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.settings import Settings
 from transcribe.storage import Storage
 
@@ -106,7 +107,7 @@ class FileController(Controller):
         request: User,
         uploads_service: NamedDependency[UploadService],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> FilePage:
         rows, total = await uploads_service.page(request.user.id, limit, offset)
         return FilePage(

@@ -5,16 +5,16 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from transcribe.lib.schema import Schema
+from transcribe.lib.schema import NoNul, Schema
 
 
 class PresignRequest(Schema):
     filename: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=1024, examples=["interview.mp3"])
+        str, NoNul, msgspec.Meta(min_length=1, max_length=1024, examples=["interview.mp3"])
     ]
     size: Annotated[int, msgspec.Meta(description="Exact size in bytes of the file to upload")]
     content_type: Annotated[
-        str, msgspec.Meta(min_length=3, max_length=255, examples=["audio/mpeg"])
+        str, NoNul, msgspec.Meta(min_length=3, max_length=255, examples=["audio/mpeg"])
     ]
 
 
@@ -27,7 +27,7 @@ class PresignedUpload(Schema):
 
 
 class CompleteRequest(Schema):
-    object_key: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    object_key: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=1024)]
 
 
 class UploadedFile(Schema):

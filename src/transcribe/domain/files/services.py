@@ -70,6 +70,8 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
     async def get_owned(
         self, user_id: UUID, object_key: str, *, for_update: bool = False
     ) -> m.Upload:
+        if "\x00" in object_key:  # cannot exist, and PostgreSQL would refuse to look
+            raise NotFoundException(detail="No such file")
         statement = select(m.Upload).where(
             m.Upload.object_key == object_key, m.Upload.user_id == user_id
         )

@@ -19,6 +19,7 @@ from transcribe.domain.jobs.services import JobService, to_job
 from transcribe.engines import TranscriptionEngine, is_supported_language
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
+from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue, defer_transcription
 from transcribe.settings import Settings
 from transcribe.storage import Storage
@@ -78,7 +79,7 @@ class JobController(Controller):
         jobs_service: NamedDependency[JobService],
         status: FromQuery[JobStatusName | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> JobPage:
         rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
         return JobPage(items=[to_job(row) for row in rows], total=total, limit=limit, offset=offset)

@@ -6,16 +6,17 @@ from uuid import UUID
 
 import msgspec
 
-from transcribe.lib.schema import Schema
+from transcribe.lib.schema import NoNul, Schema
 
 Mode = Literal["mono", "dialogue"]
 JobStatusName = Literal["pending", "processing", "completed", "failed", "cancelled"]
 
 
 class JobCreate(Schema):
-    object_key: Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+    object_key: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=512)]
     language: Annotated[
         str,
+        NoNul,
         msgspec.Meta(
             min_length=2,
             max_length=16,
