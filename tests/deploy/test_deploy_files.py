@@ -4,9 +4,11 @@ configuration name the deploy files set is one the service reads."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import hcl2
@@ -142,9 +144,9 @@ def test_terraform_passes_only_known_settings_and_keeps_secrets_in_lockbox() -> 
         assert f'key        = "{secret}"' in source  # stored in the Lockbox secret version
 
 
-def test_worker_compose_template_renders_to_valid_compose() -> None:
+def _render_worker_compose(env: dict[str, str]) -> dict:
+    """Render worker-compose.yaml the way Terraform's templatefile does for this template."""
     template = (TERRAFORM / "worker-compose.yaml").read_text()
-    env = {"ENVIRONMENT": "production", "S3_BUCKET": "b"}
 
     def expand(match: re.Match) -> str:
         body = match.group(1)
@@ -155,13 +157,113 @@ def test_worker_compose_template_renders_to_valid_compose() -> None:
     )
     rendered = rendered.replace("${image}", "cr.yandex/r/transcribe:t")
     assert "%{" not in rendered and "${" not in rendered
-    worker = yaml.safe_load(rendered)["services"]["worker"]
+    return yaml.safe_load(rendered)
+
+
+def test_worker_compose_template_renders_to_valid_compose() -> None:
+    worker = _render_worker_compose({"ENVIRONMENT": "production", "S3_BUCKET": "b"})["services"][
+        "worker"
+    ]
+    assert worker["command"][:2] == ["sh", "-c"]
     assert "python -m transcribe migrate && exec procrastinate" in worker["command"][-1]
     assert worker["environment"]["ENVIRONMENT"] == "production"
-    assert worker["env_file"] == "/etc/transcribe/secrets.env"
+    assert "/etc/transcribe:/secrets:ro" in worker["volumes"]
+    for variable in worker["environment"]:
+        assert read_by_service(variable), variable
 
 
-def test_cloud_init_is_yaml() -> None:
+def _cloud_init() -> dict:
     text = (TERRAFORM / "worker-cloud-init.yaml").read_text()
     assert text.startswith("#cloud-config")
-    assert yaml.safe_load(text)["runcmd"]
+    return yaml.safe_load(text)
+
+
+def _secrets_script() -> str:
+    files = {entry["path"]: entry["content"] for entry in _cloud_init()["write_files"]}
+    return files["/usr/local/bin/transcribe-secrets"]
+
+
+def test_secrets_reach_the_worker_intact(tmp_path: Path) -> None:
+    """Lockbox payload -> cloud-init's env file -> the worker container's shell: values with
+    quotes, spaces, '&', '$' and newlines come out exactly as stored."""
+    payload = {
+        "entries": [
+            {"key": "DATABASE_URL", "textValue": "postgresql://u:p@h:6432/d?sslmode=require&x=1"},
+            {"key": "JWT_SECRET", "textValue": 'it\'s $HOME `id` "q" a b'},
+            {"key": "ASSEMBLYAI_API_KEY", "textValue": "line one\nline two"},
+        ]
+    }
+    # The script's second inline Python turns the Lockbox payload into the env file.
+    writer = re.findall(r"python3 -c '([^']*)'", _secrets_script())[1]
+    written = subprocess.run(
+        [sys.executable, "-c", writer],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    (secrets_dir / "secrets.env").write_text(written.stdout)
+
+    command = _render_worker_compose({})["services"]["worker"]["command"][-1]
+    start = "python -m transcribe migrate && exec procrastinate --app=transcribe.worker.app worker"
+    assert start in command
+    # Run the container's own start-up shell, with the app replaced by a dump of its env.
+    probe = f"{sys.executable} -c 'import json, os; print(json.dumps(dict(os.environ)))'"
+    script = command.replace("/secrets/", f"{secrets_dir}/").replace(start, probe)
+    result = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, check=True, timeout=20, env={}
+    )
+    seen = json.loads(result.stdout)
+    for entry in payload["entries"]:
+        assert seen[entry["key"]] == entry["textValue"]
+
+
+def test_container_waits_for_secrets_instead_of_starting_without_them(tmp_path: Path) -> None:
+    command = _render_worker_compose({})["services"]["worker"]["command"][-1]
+    script = command.replace("/secrets/", f"{tmp_path}/")
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run(["sh", "-c", script], capture_output=True, timeout=3, check=False)
+
+
+def test_cloud_init_fetches_secrets_at_every_boot() -> None:
+    config = _cloud_init()
+    units = {entry["path"]: entry["content"] for entry in config["write_files"]}
+    unit = units["/etc/systemd/system/transcribe-secrets.service"]
+    assert "ExecStart=/usr/local/bin/transcribe-secrets" in unit
+    assert "WantedBy=multi-user.target" in unit
+    assert ["systemctl", "enable", "--now", "transcribe-secrets.service"] in config["runcmd"]
+    script = _secrets_script()
+    result = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    # Readable by the image's user only (see the Dockerfile's useradd), replaced atomically.
+    uid = re.search(r"--uid (\d+)", (ROOT / "Dockerfile").read_text()).group(1)
+    assert f"chown {uid} " in script
+    assert "mv /etc/transcribe/secrets.env.tmp /etc/transcribe/secrets.env" in script
+
+
+def test_terraform_validates_when_providers_can_be_installed(tmp_path: Path) -> None:
+    if not shutil.which("terraform"):
+        pytest.skip("terraform is not installed")
+    work = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM, work)
+    init = subprocess.run(
+        ["terraform", f"-chdir={work}", "init", "-backend=false", "-input=false", "-no-color"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if init.returncode != 0:
+        unreachable = ("no such host", "could not connect", "i/o timeout", "connection refused")
+        if any(reason in init.stderr for reason in unreachable):
+            pytest.skip("terraform cannot download the yandex provider from this network")
+        pytest.fail(init.stderr)
+    result = subprocess.run(
+        ["terraform", f"-chdir={work}", "validate", "-no-color"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
