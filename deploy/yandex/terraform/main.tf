@@ -107,6 +107,11 @@ resource "yandex_mdb_postgresql_cluster" "main" {
     access {
       serverless = true # the API container connects from Serverless Containers
     }
+    # Odyssey on port 6432: session mode, since the worker LISTENs for new jobs and asyncpg
+    # keeps prepared statements per connection.
+    pooler_config {
+      pooling_mode = "SESSION"
+    }
   }
 
   host {
