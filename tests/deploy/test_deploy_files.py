@@ -4,13 +4,17 @@ configuration name the deploy files set is one the service reads."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import dockerfile
 import hcl2
 import pytest
 import yaml
@@ -35,15 +39,77 @@ def test_shell_scripts_parse(script: Path) -> None:
     assert script.stat().st_mode & 0o111, f"{script.name} is not executable"
 
 
+def _dockerfile() -> list:
+    """The Dockerfile through BuildKit's own parser (the `dockerfile` package wraps it)."""
+    return list(dockerfile.parse_file(str(ROOT / "Dockerfile")))
+
+
 def test_dockerfile_is_multi_stage_non_root_and_runs_every_role() -> None:
-    text = (ROOT / "Dockerfile").read_text()
-    assert len(re.findall(r"^FROM ", text, re.M)) >= 2
-    user = re.findall(r"^USER (\S+)", text, re.M)
-    assert user and user[-1] not in ("root", "0")
-    assert 'CMD ["python", "-m", "transcribe", "serve"]' in text
-    assert "COPY migrations" in text  # `python -m transcribe migrate` needs them in the image
-    for name in re.findall(r"^\s+([A-Z_]+)=", text, re.M):
-        assert name.startswith("PYTHON") or name == "PATH" or read_by_service(name), name
+    commands = _dockerfile()
+    stages = [c for c in commands if c.cmd == "FROM"]
+    assert len(stages) >= 2
+    users = [c.value[0] for c in commands if c.cmd == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    cmd = [c for c in commands if c.cmd == "CMD"][-1]
+    assert cmd.json and list(cmd.value) == ["python", "-m", "transcribe", "serve"]
+    runtime = commands[commands.index(stages[-1]) :]
+    for env in (c for c in runtime if c.cmd == "ENV"):
+        for name in env.value[::2]:
+            assert name.startswith("PYTHON") or name == "PATH" or read_by_service(name), name
+
+
+def test_dockerfile_copies_only_what_the_build_context_holds() -> None:
+    """Every COPY source exists and survives .dockerignore; `--from` names an earlier stage."""
+    ignored = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    stages: set[str] = set()
+    copied: set[str] = set()
+    for command in _dockerfile():
+        if command.cmd == "FROM" and len(command.value) == 3:
+            stages.add(command.value[2])
+        if command.cmd != "COPY":
+            continue
+        sources = command.value[:-1]
+        from_stage = [f.split("=", 1)[1] for f in command.flags if f.startswith("--from=")]
+        if from_stage:
+            assert from_stage[0] in stages, command.original
+            continue
+        for source in sources:
+            assert (ROOT / source).exists(), source
+            assert not any(fnmatch.fnmatch(source, pattern) for pattern in ignored), source
+            copied.add(source)
+    # The image must carry the package and the migrations `python -m transcribe migrate` runs.
+    assert {"pyproject.toml", "src", "migrations"} <= copied
+
+
+def test_dockerfile_healthcheck_tells_a_live_api_from_a_dead_one(base_url: str) -> None:
+    healthcheck = [c for c in _dockerfile() if c.cmd == "HEALTHCHECK"][-1]
+    assert healthcheck.value[0] == "CMD"
+    probe = healthcheck.value[1]
+    port = base_url.rsplit(":", 1)[1].rstrip("/")
+    live = subprocess.run(
+        ["sh", "-c", probe],
+        env={**os.environ, "PORT": port},
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    assert live.returncode == 0, live.stderr
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    dead = subprocess.run(
+        ["sh", "-c", probe],
+        env={**os.environ, "PORT": str(closed_port)},
+        capture_output=True,
+        timeout=10,
+        check=False,
+    )
+    assert dead.returncode != 0
 
 
 def _compose() -> dict:
