@@ -314,16 +314,29 @@ def test_terraform_validates_when_providers_can_be_installed(tmp_path: Path) -> 
         pytest.skip("terraform is not installed")
     work = tmp_path / "terraform"
     shutil.copytree(TERRAFORM, work)
-    init = subprocess.run(
-        ["terraform", f"-chdir={work}", "init", "-backend=false", "-input=false", "-no-color"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    try:
+        init = subprocess.run(
+            ["terraform", f"-chdir={work}", "init", "-backend=false", "-input=false", "-no-color"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("terraform init timed out reaching the provider registry")
     if init.returncode != 0:
-        unreachable = ("no such host", "could not connect", "i/o timeout", "connection refused")
-        if any(reason in init.stderr for reason in unreachable):
+        unreachable = (
+            "Failed to query available provider packages",
+            "Failed to install provider",
+            "no such host",
+            "could not connect",
+            "i/o timeout",
+            "connection refused",
+            "network is unreachable",
+            "server misbehaving",
+            "name resolution",
+        )
+        if any(reason.lower() in init.stderr.lower() for reason in unreachable):
             pytest.skip("terraform cannot download the yandex provider from this network")
         pytest.fail(init.stderr)
     result = subprocess.run(
