@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -88,13 +88,14 @@ class TranscribeApi:
             params["status"] = status
         return _check(self.http.get("/jobs", params=params))
 
-    def download(self, job_id: str) -> bytes:
+    def download(self, job_id: str, sink: BinaryIO) -> None:
+        """Stream the TXT transcript into `sink` (the signed URL needs no Authorization)."""
         link = _check(self.http.get(f"/jobs/{job_id}/download", params={"format": "txt"}))
-        with httpx.Client(timeout=60) as raw:
-            response = raw.get(link["url"])
-        if not response.is_success:
-            raise ApiError(response.status_code, "could not fetch the transcript file")
-        return response.content
+        with httpx.Client(timeout=60) as raw, raw.stream("GET", link["url"]) as response:
+            if not response.is_success:
+                raise ApiError(response.status_code, "could not fetch the transcript file")
+            for chunk in response.iter_bytes(CHUNK):
+                sink.write(chunk)
 
 
 def _check_upload(response: httpx.Response) -> None:

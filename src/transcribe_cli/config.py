@@ -28,7 +28,12 @@ class CliConfig:
         path = config_dir() / "config.json"
         if not path.exists():
             return cls()
-        data = json.loads(path.read_text())
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as exc:
+            raise SystemExit(f"error: {path} is not valid JSON ({exc}); fix or delete it") from exc
+        if not isinstance(data, dict):
+            raise SystemExit(f"error: {path} is not a JSON object; fix or delete it")
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def save(self) -> Path:

@@ -90,9 +90,20 @@ def cmd_upload(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) 
         )
         return 1
     if args.output:
-        Path(args.output).write_bytes(api.download(job["id"]))
+        _save(api, job["id"], Path(args.output))
         print(f"transcript saved to {args.output}", file=sys.stderr)
     return 0
+
+
+def _save(api: TranscribeApi, job_id: str, output: Path) -> None:
+    """Stream into a side file and rename, so a broken download never leaves half a transcript."""
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as sink:
+            api.download(job_id, sink)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def cmd_jobs(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
@@ -108,11 +119,11 @@ def cmd_jobs(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) ->
 
 
 def cmd_download(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
-    data = api.download(args.job_id)
     if args.output:
-        Path(args.output).write_bytes(data)
+        _save(api, args.job_id, Path(args.output))
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        api.download(args.job_id, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     return 0
 
 

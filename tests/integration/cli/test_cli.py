@@ -4,10 +4,7 @@ real worker (stub engine)."""
 from __future__ import annotations
 
 import json
-import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 
 from tests.helpers.accounts import unique_email
 from tests.helpers.worker import running_worker
+from tests.integration.cli.runner import logged_in, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -23,21 +21,6 @@ def worker(
 ) -> Iterator[None]:
     with running_worker(database_url, tmp_path_factory.mktemp("cli-worker") / "worker.log"):
         yield
-
-
-def run_cli(
-    config_dir: Path, server: str, *args: str, stdin: str = ""
-) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRANSCRIBE_CONFIG_DIR": str(config_dir), "TRANSCRIBE_SERVER": server}
-    return subprocess.run(
-        [sys.executable, "-m", "transcribe_cli", *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
@@ -81,6 +64,18 @@ def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
     assert jobs.returncode == 0 and job_id in jobs.stdout and "completed" in jobs.stdout
     printed = run_cli(config, base_url, "download", job_id)
     assert printed.returncode == 0 and printed.stdout == out.read_text()
+    saved_again = tmp_path / "again.txt"
+    to_file = run_cli(config, base_url, "download", job_id, "--output", str(saved_again))
+    assert to_file.returncode == 0, to_file.stderr
+    assert saved_again.read_bytes() == out.read_bytes()
+    assert not (tmp_path / "again.txt.part").exists()
+
+
+def test_corrupt_config_is_named_not_a_traceback(base_url: str, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{not json")
+    result = run_cli(tmp_path, base_url, "jobs")
+    assert result.returncode == 1
+    assert "config.json is not valid JSON" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_wrong_password_fails_plainly(base_url: str, tmp_path: Path) -> None:
@@ -112,11 +107,7 @@ def test_not_logged_in(base_url: str, tmp_path: Path) -> None:
 
 def test_refused_upload_is_reported(base_url: str, tmp_path: Path) -> None:
     config = tmp_path / "config"
-    email, password = unique_email(), "cli-password-123"
-    run_cli(
-        config, base_url, "register", "--email", email, "--password-stdin", stdin=password + "\n"
-    )
-    run_cli(config, base_url, "login", "--email", email, "--password-stdin", stdin=password + "\n")
+    logged_in(config, base_url)
     document = tmp_path / "report.pdf"
     document.write_bytes(b"%PDF-1.4")
     result = run_cli(config, base_url, "upload", str(document))

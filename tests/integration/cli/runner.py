@@ -1,0 +1,38 @@
+"""Run the `transcribe` CLI as a user would: a separate process with its own config folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers.accounts import unique_email
+
+PASSWORD = "cli-password-123"
+
+
+def run_cli(
+    config_dir: Path, server: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TRANSCRIBE_CONFIG_DIR": str(config_dir), "TRANSCRIBE_SERVER": server}
+    return subprocess.run(
+        [sys.executable, "-m", "transcribe_cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def logged_in(config_dir: Path, server: str) -> str:
+    """Register a fresh account and log in through the CLI; returns the email."""
+    email = unique_email()
+    for command in ("register", "login"):
+        result = run_cli(
+            config_dir, server, command, "--email", email, "--password-stdin", stdin=PASSWORD + "\n"
+        )
+        assert result.returncode == 0, result.stderr
+    return email

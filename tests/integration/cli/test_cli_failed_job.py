@@ -1,0 +1,57 @@
+"""`transcribe upload --wait` when the provider refuses the audio: the job fails, the CLI
+exits non-zero with the server's error message. Runs the AssemblyAI engine against the fake
+provider (the edge of the world), with its own API server and worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.server import serve_settings
+from tests.helpers.worker import running_worker
+from tests.integration.cli.runner import logged_in, run_cli
+from tests.integration.jobs.aai import engine_env, with_engine
+from transcribe.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAssemblyAI]:
+    with run_fake_assemblyai() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
+    with serve_settings(with_engine(settings, fake)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str, fake: FakeAssemblyAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    log_path = tmp_path_factory.mktemp("cli-aai-worker") / "worker.log"
+    with running_worker(database_url, log_path, **engine_env(fake)):
+        yield
+
+
+def test_failed_job_exits_with_the_servers_message(
+    api_url: str, worker: None, fake: FakeAssemblyAI, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    logged_in(config, api_url)
+    speech = tmp_path / "speech.wav"
+    speech.write_bytes(b"too short")
+    out = tmp_path / "out.txt"
+    fake.error_next_transcript("Audio duration is too short.")
+
+    result = run_cli(config, api_url, "upload", str(speech), "--wait", "--output", str(out))
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip(), "the job id is printed before waiting"
+    assert "status: failed" in result.stderr
+    assert "error: job failed:" in result.stderr and "too short" in result.stderr
+    assert not out.exists()
