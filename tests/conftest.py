@@ -30,6 +30,7 @@ os.environ.update(
 os.environ.pop("ASSEMBLYAI_API_KEY", None)
 
 from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai  # noqa: E402
 from tests.helpers.s3_server import S3Server, running_s3_server  # noqa: E402
 from tests.helpers.server import free_port, serve  # noqa: E402
 from transcribe.settings import Settings, get_settings  # noqa: E402
@@ -100,3 +101,10 @@ def s3_settings(settings: Settings, s3_server: S3Server) -> Settings:
             s3_secret_access_key=s3_server.secret_access_key,
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAssemblyAI]:
+    """The fake AssemblyAI on loopback, one per test module."""
+    with run_fake_assemblyai() as server:
+        yield server

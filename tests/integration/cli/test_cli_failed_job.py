@@ -9,18 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.server import serve_settings
 from tests.helpers.worker import running_worker
 from tests.integration.cli.runner import logged_in, run_cli
 from tests.integration.jobs.aai import engine_env, with_engine
 from transcribe.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeAssemblyAI]:
-    with run_fake_assemblyai() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

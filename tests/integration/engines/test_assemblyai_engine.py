@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -19,12 +19,6 @@ from transcribe.engines import (
 )
 from transcribe.engines.assemblyai import AssemblyAIEngine
 from transcribe.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeAssemblyAI]:
-    with run_fake_assemblyai() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -8,15 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
 from tests.helpers.worker import running_worker
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeAssemblyAI]:
-    """The fake AssemblyAI, one per test module."""
-    with run_fake_assemblyai() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
