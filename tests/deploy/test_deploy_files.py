@@ -138,6 +138,8 @@ def test_compose_sets_only_names_the_service_reads() -> None:
 
 def test_compose_config_validates() -> None:
     for command in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(command[0]) is None:
+            continue
         probe = subprocess.run([*command, "version"], capture_output=True, check=False)
         if probe.returncode == 0:
             result = subprocess.run(
