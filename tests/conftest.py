@@ -25,6 +25,7 @@ os.environ.update(
         "LOCAL_STORAGE_DIR": _STORAGE_DIR,
         "TRANSCRIPTION_BACKEND": "stub",
         "LOG_LEVEL": "WARNING",
+        "EVENTS_KEEPALIVE_S": "1",  # idle streams show their keep-alive comments quickly
     }
 )
 os.environ.pop("ASSEMBLYAI_API_KEY", None)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from uuid import UUID
 
 from advanced_alchemy.exceptions import RepositoryError
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
@@ -13,13 +15,18 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 
 from transcribe import plugins
+from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
-from transcribe.domain.jobs.controllers import JobController
+from transcribe.domain.jobs.controllers import EventController, JobController
+from transcribe.domain.jobs.events import JobEventHub
+from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
+from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
+from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib.errors import (
     http_error_handler,
@@ -39,6 +46,15 @@ def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
     return app_config
 
 
+def _event_hub(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobEventHub:
+    async def load_job(job_id: UUID) -> Job | None:
+        async with alchemy.get_session() as session:
+            job = await session.get(m.TranscriptionJob, job_id)
+            return job_view(job) if job is not None else None
+
+    return JobEventHub(settings.db.libpq_url, load_job, buffer=settings.events.subscriber_buffer)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -47,13 +63,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     token_issuer = TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s)
     storage = get_storage(settings)
     engine = get_engine(settings)  # the API only asks it which languages it supports
-    queue = LazyQueue(build_queue(settings, with_tasks=False))  # the API defers; workers run
+    queue = LazyQueue(build_queue(settings, for_worker=False))  # the API defers; workers run
+    event_hub = _event_hub(settings, alchemy)
 
     @asynccontextmanager
     async def queue_pool(_: Litestar) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await event_hub.close()
             await queue.close()
 
     return Litestar(
@@ -64,6 +82,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FileController,
             SignedStorageController,
             JobController,
+            EventController,
+            ProviderWebhookController,
+            WebhookEndpointController,
         ],
         lifespan=[queue_pool],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
@@ -75,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "storage": Provide(lambda: storage, sync_to_thread=False),
             "engine": Provide(lambda: engine, sync_to_thread=False),
             "queue": Provide(lambda: queue, sync_to_thread=False),
+            "event_hub": Provide(lambda: event_hub, sync_to_thread=False),
             "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
         },
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.

@@ -23,6 +23,9 @@ Number = TypeVar("Number", int, float)
 DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"  # noqa: S105 - a known, refused-in-prod default
 
 
+DEFAULT_WEBHOOK_RETRY_SCHEDULE_S = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800, 28800)
+
+
 class ConfigError(RuntimeError):
     """The environment cannot run the service as configured."""
 
@@ -42,6 +45,31 @@ def _env_number(name: str, default: Number) -> Number:
     except ValueError as exc:
         what = "an integer" if kind is int else "a number"
         raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
+
+
+def _env_numbers(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A comma-separated list of non-negative numbers."""
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(float(part) for part in raw.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be numbers separated by commas, got {raw!r}") from exc
+    if any(value < 0 for value in values):
+        raise ConfigError(f"{name} must not hold negative numbers, got {raw!r}")
+    return values
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = _env(name).lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _with_scheme(url: str, scheme: str) -> str:
@@ -111,9 +139,29 @@ class TranscriptionSettings:
     assemblyai_api_key: str = field(default="", repr=False)
     assemblyai_base_url: str = "https://api.assemblyai.com"
     assemblyai_timeout_s: float = 30.0
-    # First wait between status polls; it grows to `poll_max_s`.
+    # First wait between status checks; it grows 1.5x per check up to `poll_max_s`.
     poll_initial_s: float = 1.0
-    poll_max_s: float = 15.0
+    poll_max_s: float = 30.0
+    # With a secret, AssemblyAI calls PUBLIC_BASE_URL/webhooks/assemblyai when a transcript
+    # is done; scheduled checks then only rescue lost webhooks, this often.
+    assemblyai_webhook_secret: str = field(default="", repr=False)
+    webhook_fallback_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    # A comment line at least this often keeps idle event streams open through proxies.
+    keepalive_s: float = 15.0
+    # Events waiting for one slow client before its stream is closed (it reconnects).
+    subscriber_buffer: int = 100
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    allow_private_urls: bool = False
+    timeout_s: float = 10.0
+    # Waits between delivery attempts: about 31 hours in all before a delivery is abandoned.
+    retry_schedule_s: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_SCHEDULE_S
 
 
 @dataclass(frozen=True)
@@ -149,6 +197,8 @@ class Settings:
     storage: StorageSettings
     transcription: TranscriptionSettings
     worker: WorkerSettings
+    events: EventSettings = field(default_factory=EventSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def is_production(self) -> bool:
@@ -221,7 +271,20 @@ def _load() -> Settings:
             assemblyai_base_url=_env("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com"),
             assemblyai_timeout_s=_env_number("ASSEMBLYAI_TIMEOUT_S", 30.0),
             poll_initial_s=_env_number("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
-            poll_max_s=_env_number("TRANSCRIPTION_POLL_MAX_S", 15.0),
+            poll_max_s=_env_number("TRANSCRIPTION_POLL_MAX_S", 30.0),
+            assemblyai_webhook_secret=_env("ASSEMBLYAI_WEBHOOK_SECRET"),
+            webhook_fallback_s=_env_number("ASSEMBLYAI_WEBHOOK_FALLBACK_S", 600.0),
+        ),
+        events=EventSettings(
+            keepalive_s=_env_number("EVENTS_KEEPALIVE_S", 15.0),
+            subscriber_buffer=_env_number("EVENTS_SUBSCRIBER_BUFFER", 100),
+        ),
+        webhooks=WebhookSettings(
+            allow_private_urls=_env_flag("WEBHOOK_ALLOW_PRIVATE_URLS"),
+            timeout_s=_env_number("WEBHOOK_TIMEOUT_S", 10.0),
+            retry_schedule_s=_env_numbers(
+                "WEBHOOK_RETRY_SCHEDULE_S", DEFAULT_WEBHOOK_RETRY_SCHEDULE_S
+            ),
         ),
         worker=WorkerSettings(
             concurrency=_env_number("WORKER_CONCURRENCY", 8),

@@ -1,4 +1,4 @@
-"""The worker's procrastinate App, for the CLI:
+"""The worker's procrastinate App, with every task registered, for the CLI:
 
 procrastinate --app=transcribe.worker.app worker
 """
@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from prometheus_client import start_http_server
 
+from transcribe.domain.jobs import tasks as job_tasks
+from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.domain.webhooks import tasks as webhook_tasks
 from transcribe.lib.logging import configure_logging
 from transcribe.queue import build_queue
 from transcribe.settings import get_settings
@@ -16,4 +19,7 @@ configure_logging(_settings.log_level, _settings.log_format)
 if _settings.worker.metrics_port:
     start_http_server(_settings.worker.metrics_port, addr="0.0.0.0")  # noqa: S104 - scraped from outside
 
-app = build_queue(_settings)
+app = build_queue(_settings, for_worker=True)
+_runtime = WorkerRuntime(_settings)
+job_tasks.register_tasks(app, _runtime)
+webhook_tasks.register_tasks(app, _runtime)

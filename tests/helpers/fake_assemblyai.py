@@ -1,12 +1,16 @@
 """A fake AssemblyAI on loopback: the edge of the world, spoken to by the real SDK.
 
 Implements what the SDK and our engine use: POST /v2/upload, POST /v2/transcript,
-GET/DELETE /v2/transcript/{id}. Auth is the bare key in `Authorization`.
+GET /v2/transcript (the list, newest first), GET/DELETE /v2/transcript/{id}. Auth is the
+bare key in `Authorization`.
 
 Results are predictable: audio whose bytes are UTF-8 text transcribes to that text; with
 speaker_labels each `X: ...` line is an utterance by speaker X. Anything else gives
-FALLBACK_TEXT. Tests steer it through the object's methods (faults, holds, errors) and
-read its counters.
+FALLBACK_TEXT. A transcript is done after `polls_until_done` status requests, or, with
+`complete_after_s` set, that long after its creation whatever the polls; then, if it was
+submitted with `webhook_url`, the fake calls that URL with the auth header it was given,
+as AssemblyAI does (unless `drop_webhooks`). Tests steer it through the object's methods
+(faults, holds, errors) and read its counters.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,6 +34,7 @@ from litestar.params import FromPath
 from tests.helpers.server import free_port, serve
 
 FALLBACK_TEXT = "this is what the fake heard"
+_WORKING = ("queued", "processing")
 _TURN = re.compile(r"^([A-Z])\s*:\s*(.*)$")
 _LANG_MARK = re.compile(r"^\[lang=([a-z]{2})\]\s*")
 
@@ -40,6 +47,7 @@ class Fault:
     delay_s: float = 0.0  # or sleep this long first
     remaining: int = 1
     body: str | None = None  # answer this text (not JSON) instead of an error object
+    after_accept: bool = False  # create the transcript first, then stall (a lost answer)
 
 
 @dataclass
@@ -51,6 +59,8 @@ class FakeTranscript:
     held: bool = False
     error: str | None = None
     deleted: bool = False
+    created_at: float = field(default_factory=time.time)
+    done: bool = False  # completed by time or release, whatever the polls
 
 
 @dataclass
@@ -64,7 +74,12 @@ class FakeAssemblyAI:
     hold_new: bool = False
     next_error: str | None = None
     polls_until_done: int = 2
+    complete_after_s: float | None = None
+    drop_webhooks: bool = False
+    webhooks_sent: list[tuple[str, int]] = field(default_factory=list)  # (transcript id, status)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loop: asyncio.AbstractEventLoop | None = None
+    _tasks: set = field(default_factory=set)
 
     # -- steering, for tests -------------------------------------------------------
     def fail_next(
@@ -80,16 +95,30 @@ class FakeAssemblyAI:
         with self._lock:
             self.faults.append(Fault(path_prefix, method, delay_s=seconds, remaining=times))
 
+    def accept_then_drop_next(self, seconds: float) -> None:
+        """The next transcript is created, then its answer stalls `seconds` (past the
+        client's timeout): the provider has the job, the client never hears so."""
+        with self._lock:
+            self.faults.append(Fault("/v2/transcript", "POST", delay_s=seconds, after_accept=True))
+
     def error_next_transcript(self, message: str) -> None:
         self.next_error = message
 
     def release(self, transcript_id: str) -> None:
-        self.transcripts[transcript_id].held = False
+        transcript = self.transcripts[transcript_id]
+        transcript.held = False
+        if transcript.request.get("webhook_url"):
+            self._finish_soon(transcript, 0)
 
     def release_all(self) -> None:
         self.hold_new = False
-        for transcript in self.transcripts.values():
-            transcript.held = False
+        for transcript in list(self.transcripts.values()):
+            if transcript.held:
+                self.release(transcript.id)
+
+    def in_flight(self) -> int:
+        """Transcripts accepted and not yet done, as the provider counts them now."""
+        return sum(1 for t in list(self.transcripts.values()) if self._status(t) in _WORKING)
 
     @property
     def created(self) -> int:
@@ -101,24 +130,61 @@ class FakeAssemblyAI:
         return len(self.uploads)
 
     # -- behaviour -----------------------------------------------------------------
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str, after_accept: bool = False) -> Fault | None:
         with self._lock:
             for fault in self.faults:
                 if (
                     fault.method == method
                     and path.startswith(fault.path_prefix)
                     and fault.remaining > 0
+                    and fault.after_accept == after_accept
                 ):
                     fault.remaining -= 1
                     return fault
         return None
 
-    def transcript_json(self, transcript: FakeTranscript) -> dict[str, Any]:
-        status = "queued"
-        if transcript.polls >= 1:
-            status = "processing"
+    def _status(self, transcript: FakeTranscript) -> str:
+        finished = "error" if transcript.error else "completed"
+        if transcript.done:
+            return finished
+        if self.complete_after_s is not None:
+            due = time.time() >= transcript.created_at + self.complete_after_s
+            return finished if due and not transcript.held else "processing"
         if transcript.polls >= self.polls_until_done and not transcript.held:
-            status = "error" if transcript.error else "completed"
+            return finished
+        return "processing" if transcript.polls >= 1 else "queued"
+
+    # -- webhooks, as AssemblyAI sends them ----------------------------------------
+    def _finish_soon(self, transcript: FakeTranscript, delay_s: float) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._schedule_webhook, transcript, delay_s)
+
+    def _schedule_webhook(self, transcript: FakeTranscript, delay_s: float) -> None:
+        task = asyncio.ensure_future(self._webhook_after(transcript, delay_s))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _webhook_after(self, transcript: FakeTranscript, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        if transcript.held or transcript.deleted:
+            return
+        transcript.done = True
+        if self.drop_webhooks:
+            return
+        request = transcript.request
+        headers = {}
+        if request.get("webhook_auth_header_name"):
+            headers[request["webhook_auth_header_name"]] = request["webhook_auth_header_value"]
+        body = {"transcript_id": transcript.id, "status": self._status(transcript)}
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                answer = await http.post(request["webhook_url"], json=body, headers=headers)
+            self.webhooks_sent.append((transcript.id, answer.status_code))
+        except httpx.HTTPError:
+            self.webhooks_sent.append((transcript.id, 0))
+
+    def transcript_json(self, transcript: FakeTranscript) -> dict[str, Any]:
+        status = self._status(transcript)
         body: dict[str, Any] = {
             "id": transcript.id,
             "status": status,
@@ -175,8 +241,7 @@ class FakeAssemblyAI:
 
 def _app(fake: FakeAssemblyAI) -> Litestar:
     async def guard(request: Request) -> Response | None:
-        key = f"{request.method} {request.url.path}"
-        route = "POST /v2/transcript" if key == "POST /v2/transcript" else key
+        route = f"{request.method} {request.url.path}"
         if request.url.path.startswith("/v2/transcript/"):
             route = f"{request.method} /v2/transcript/{{id}}"
         fake.requests[route] += 1
@@ -231,7 +296,50 @@ def _app(fake: FakeAssemblyAI) -> Litestar:
         )
         fake.next_error = None
         fake.transcripts[transcript.id] = transcript
+        if payload.get("webhook_url") and not transcript.held:
+            fake._finish_soon(transcript, fake.complete_after_s or 0.2)
+        stall = fake._take_fault("POST", "/v2/transcript", after_accept=True)
+        if stall:
+            await asyncio.sleep(stall.delay_s)
         return Response(fake.transcript_json(transcript))
+
+    @get("/v2/transcript")
+    async def listing(request: Request) -> Response:
+        if (refused := await guard(request)) is not None:
+            return refused
+        limit = int(request.query_params.get("limit", 10))
+        before_id = request.query_params.get("before_id")
+        newest_first = list(reversed(list(fake.transcripts.values())))
+        if before_id:
+            ids = [t.id for t in newest_first]
+            newest_first = newest_first[ids.index(before_id) + 1 :] if before_id in ids else []
+        page = newest_first[:limit]
+        more = len(newest_first) > limit
+        items = [
+            {
+                "id": t.id,
+                "resource_url": f"{fake.base_url}/v2/transcript/{t.id}",
+                "status": fake._status(t),
+                "created": datetime.fromtimestamp(t.created_at, UTC).isoformat(),
+                "completed": None,
+                "audio_url": t.request.get("audio_url", ""),
+                "error": None,
+            }
+            for t in page
+        ]
+        current = f"{fake.base_url}/v2/transcript?limit={limit}"
+        return Response(
+            {
+                "page_details": {
+                    "limit": limit,
+                    "result_count": len(items),
+                    "current_url": current,
+                    "prev_url": f"{current}&before_id={page[-1].id}" if more else None,
+                    "next_url": None,
+                },
+                "transcripts": items,
+            }
+        )
 
     @get("/v2/transcript/{transcript_id:str}")
     async def fetch(request: Request, transcript_id: FromPath[str]) -> Response:
@@ -253,7 +361,15 @@ def _app(fake: FakeAssemblyAI) -> Litestar:
         transcript.deleted = True
         return Response({**fake.transcript_json(transcript), "text": None})
 
-    return Litestar([upload, create, fetch, remove], debug=False, request_max_body_size=None)
+    async def remember_loop() -> None:
+        fake._loop = asyncio.get_running_loop()  # webhooks are sent from the server's loop
+
+    return Litestar(
+        [upload, create, listing, fetch, remove],
+        on_startup=[remember_loop],
+        debug=False,
+        request_max_body_size=None,
+    )
 
 
 @contextmanager

@@ -6,12 +6,18 @@ from transcribe.engines.base import (
     AudioSource,
     EngineRequest,
     EngineResult,
+    Finished,
     PermanentEngineError,
+    Submitted,
     TranscriptionEngine,
     TransientEngineError,
     Utterance,
+    Working,
 )
 from transcribe.settings import Settings
+
+# Where AssemblyAI calls us back when a transcript is done (see domain/jobs/provider_webhooks.py).
+ASSEMBLYAI_WEBHOOK_PATH = "/webhooks/assemblyai"
 
 
 def get_engine(settings: Settings) -> TranscriptionEngine:
@@ -23,8 +29,8 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
             config.assemblyai_api_key,
             config.assemblyai_base_url,
             timeout_s=config.assemblyai_timeout_s,
-            poll_initial_s=config.poll_initial_s,
-            poll_max_s=config.poll_max_s,
+            webhook_url=f"{settings.public_base_url}{ASSEMBLYAI_WEBHOOK_PATH}",
+            webhook_secret=config.assemblyai_webhook_secret or None,
         )
     from transcribe.engines.stub import StubEngine
 
@@ -39,10 +45,13 @@ __all__ = [
     "AudioSource",
     "EngineRequest",
     "EngineResult",
+    "Finished",
     "PermanentEngineError",
+    "Submitted",
     "TranscriptionEngine",
     "TransientEngineError",
     "Utterance",
+    "Working",
     "get_engine",
     "is_supported_language",
 ]

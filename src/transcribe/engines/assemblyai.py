@@ -1,8 +1,8 @@
 """AssemblyAI through its official SDK (async client, one per engine, no global settings).
 
 Audio goes as a URL when storage can sign one (S3), else it is streamed to `/v2/upload`.
-The transcript id is handed to `on_submitted` the moment AssemblyAI accepts the job;
-waiting polls with a growing interval and holds nothing but an HTTP connection.
+`start` submits and returns at once; `check` is one status request. Nothing here waits
+while AssemblyAI works: the worker schedules checks, or AssemblyAI's webhook prompts one.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import assemblyai as aai
 import httpx
@@ -19,19 +21,23 @@ from assemblyai.prerecorded.v2 import async_api
 from transcribe.engines.base import (
     EngineRequest,
     EngineResult,
-    OnSubmitted,
+    Finished,
+    OnAudioUrl,
     PermanentEngineError,
+    Submitted,
     TransientEngineError,
     Utterance,
+    Working,
 )
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Consecutive failed status polls tolerated before handing the job back to the queue.
-POLL_FAILURES_TOLERATED = 5
-
+WEBHOOK_SECRET_HEADER = "X-Transcribe-Webhook-Secret"  # noqa: S105 - a header name
+# How far back `find_submission` pages through the account's transcripts.
+_LIST_PAGE_SIZE = 100
+_LIST_PAGES = 5
 
 # Statuses that say "not now" rather than "never".
 _RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -80,15 +86,19 @@ class AssemblyAIEngine:
         base_url: str,
         *,
         timeout_s: float = 30.0,
-        poll_initial_s: float = 1.0,
-        poll_max_s: float = 15.0,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         self._settings = aai.Settings(
             api_key=api_key, base_url=base_url.rstrip("/"), http_timeout=timeout_s
         )
-        self._poll_initial_s = poll_initial_s
-        self._poll_max_s = poll_max_s
+        self._webhook_url = webhook_url if webhook_secret else None
+        self._webhook_secret = webhook_secret
         self._client: aai.AsyncClient | None = None
+
+    @property
+    def uses_webhooks(self) -> bool:
+        return self._webhook_url is not None
 
     @property
     def _http(self) -> httpx.AsyncClient:
@@ -103,17 +113,9 @@ class AssemblyAIEngine:
         except Exception as exc:
             raise _classify(exc, doing) from exc
 
-    async def transcribe(
-        self, request: EngineRequest, *, provider_job_id: str | None, on_submitted: OnSubmitted
-    ) -> EngineResult:
-        if provider_job_id is None:
-            provider_job_id = await self._submit(request)
-            await on_submitted(provider_job_id)
-        else:
-            log.info("resuming provider transcript %s", provider_job_id)
-        return await self._wait(provider_job_id)
-
-    async def _submit(self, request: EngineRequest) -> str:
+    async def start(
+        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+    ) -> Submitted:
         audio = request.audio
         audio_url = audio.url
         if audio_url is None:
@@ -123,11 +125,20 @@ class AssemblyAIEngine:
                     self._http, audio.open_stream(), headers={"Content-Length": str(audio.size)}
                 ),
             )
+        await on_audio_url(audio_url)
         config = aai.TranscriptionConfig(speaker_labels=request.mode == "dialogue" or None)
         if request.language == "auto":
             config.language_detection = True
         else:
             config.language_code = request.language
+        if self._webhook_url:
+            # The job id in the URL tells our endpoint which job to look at; the secret
+            # header proves the call comes from the provider we gave it to.
+            config.set_webhook(
+                f"{self._webhook_url}?{urlencode({'job_id': job_id})}",
+                WEBHOOK_SECRET_HEADER,
+                self._webhook_secret,
+            )
         transcript_request = aai.types.TranscriptRequest(
             audio_url=audio_url, **config.raw.dict(exclude_none=True)
         )
@@ -139,33 +150,41 @@ class AssemblyAIEngine:
             raise TransientEngineError(
                 "The transcription provider accepted the job but returned no id"
             )
-        return response.id
+        return Submitted(response.id)
 
-    async def _wait(self, transcript_id: str) -> EngineResult:
-        delay = self._poll_initial_s
-        failures = 0
-        while True:
-            try:
-                response = await self._call(
-                    "checking the transcription",
-                    lambda: async_api.get_transcript(self._http, transcript_id),
-                )
-            except TransientEngineError:
-                failures += 1
-                if failures > POLL_FAILURES_TOLERATED:
-                    raise
-                log.warning("provider status check failed (%s in a row); retrying", failures)
-            else:
-                failures = 0
-                if response.status == aai.TranscriptStatus.completed:
-                    return self._result(response)
-                if response.status == aai.TranscriptStatus.error:
-                    # The SDK returns this status instead of raising: it is the provider's verdict.
-                    raise PermanentEngineError(
-                        f"The transcription provider could not transcribe this file: {response.error or 'no reason given'}"
-                    )
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, self._poll_max_s)
+    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
+        """Page back through the account's newest transcripts to `since`."""
+        params = aai.types.ListTranscriptParameters(limit=_LIST_PAGE_SIZE)
+        for _ in range(_LIST_PAGES):
+            page = await self._call(
+                "looking for an earlier submission",
+                lambda params=params: async_api.list_transcripts(self._http, params),
+            )
+            for item in page.transcripts:
+                if item.audio_url == audio_url:
+                    return item.id
+            oldest = page.transcripts[-1] if page.transcripts else None
+            before_id = page.page_details.before_id_of_prev_url
+            if oldest is None or before_id is None or _parse_time(oldest.created) < since:
+                return None
+            params = aai.types.ListTranscriptParameters(limit=_LIST_PAGE_SIZE, before_id=before_id)
+        log.warning("no earlier submission found in the newest %s transcripts", _LIST_PAGES * 100)
+        return None
+
+    async def check(self, provider_job_id: str) -> Working | Finished:
+        response = await self._call(
+            "checking the transcription",
+            lambda: async_api.get_transcript(self._http, provider_job_id),
+        )
+        if response.status == aai.TranscriptStatus.completed:
+            return Finished(self._result(response))
+        if response.status == aai.TranscriptStatus.error:
+            # The SDK returns this status instead of raising: it is the provider's verdict.
+            raise PermanentEngineError(
+                "The transcription provider could not transcribe this file: "
+                f"{response.error or 'no reason given'}"
+            )
+        return Working()
 
     @staticmethod
     def _result(response: aai.types.TranscriptResponse) -> EngineResult:
@@ -191,3 +210,8 @@ class AssemblyAIEngine:
         await self._call(
             "cancelling", lambda: async_api.delete_transcript(self._http, provider_job_id)
         )
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

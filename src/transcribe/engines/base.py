@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 
@@ -47,22 +48,51 @@ class PermanentEngineError(Exception):
     """The provider will not transcribe this; `str(exc)` is a message for the user."""
 
 
-OnSubmitted = Callable[[str], Awaitable[None]]
+@dataclass(frozen=True)
+class Submitted:
+    """The provider accepted the job and works on it; ask `check` how it goes."""
+
+    provider_job_id: str
+
+
+@dataclass(frozen=True)
+class Working:
+    progress: int | None = None  # 0..100 where the provider says
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: EngineResult
+
+
+OnAudioUrl = Callable[[str], Awaitable[None]]
 
 
 @runtime_checkable  # Litestar checks injected dependencies with isinstance
 class TranscriptionEngine(Protocol):
+    """Two kinds fit: engines that work here return `Finished` from `start`; providers
+    return `Submitted`, and the worker asks `check` later (or when their webhook calls)."""
+
     name: str
     supported_languages: frozenset[str]
 
-    async def transcribe(
-        self, request: EngineRequest, *, provider_job_id: str | None, on_submitted: OnSubmitted
-    ) -> EngineResult:
-        """Submit (unless `provider_job_id` says it was already) and wait for the result.
+    async def start(
+        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+    ) -> Submitted | Finished:
+        """Begin (or, for local engines, do) the work.
 
-        `on_submitted(id)` is awaited as soon as the provider accepts the job, before
-        any waiting, so a crash after it resumes instead of submitting twice.
+        A provider engine awaits `on_audio_url(url)` with the URL it will submit, before
+        submitting: a retry after a lost answer then finds that submission with
+        `find_submission` instead of making a second one.
         """
+        ...
+
+    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
+        """The provider's id of a job submitted with `audio_url` after `since`, if any."""
+        ...
+
+    async def check(self, provider_job_id: str) -> Working | Finished:
+        """One status request; PermanentEngineError when the provider gave up on it."""
         ...
 
     async def cancel(self, provider_job_id: str) -> None: ...

@@ -8,9 +8,17 @@ no recognition ran. Nothing leaves the machine.
 from __future__ import annotations
 
 import re
-import uuid
+from datetime import datetime
 
-from transcribe.engines.base import EngineRequest, EngineResult, OnSubmitted, Utterance
+from transcribe.engines.base import (
+    EngineRequest,
+    EngineResult,
+    Finished,
+    OnAudioUrl,
+    PermanentEngineError,
+    Utterance,
+    Working,
+)
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
 
 MAX_TEXT_BYTES = 16 << 20  # a "transcript" bigger than this is not a text file anyone meant
@@ -23,11 +31,20 @@ class StubEngine:
     name = "stub"
     supported_languages = SUPPORTED_LANGUAGES
 
-    async def transcribe(
-        self, request: EngineRequest, *, provider_job_id: str | None, on_submitted: OnSubmitted
-    ) -> EngineResult:
-        if provider_job_id is None:
-            await on_submitted(f"stub:{uuid.uuid4()}")
+    async def start(
+        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+    ) -> Finished:
+        return Finished(await self._transcribe(request))
+
+    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
+        return None  # it submits nothing anywhere
+
+    async def check(self, provider_job_id: str) -> Working | Finished:
+        raise PermanentEngineError(
+            "This job was sent to a transcription provider that this server no longer uses."
+        )
+
+    async def _transcribe(self, request: EngineRequest) -> EngineResult:
         text = await self._text_of(request)
         if text is None:
             text = (

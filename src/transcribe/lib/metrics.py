@@ -69,7 +69,7 @@ _DURATIONS = text(
     WITH finished AS (
         SELECT status, extract(epoch FROM completed_at - started_at)::float8 AS seconds
         FROM transcription_jobs
-        WHERE status IN ('completed', 'failed')
+        WHERE status = ANY(CAST(:finished AS text[]))
           AND started_at IS NOT NULL AND completed_at IS NOT NULL
     )
     SELECT status,
@@ -98,7 +98,8 @@ async def refresh_job_metrics(session: AsyncSession) -> None:
         JOBS_BY_STATUS.labels(status=status.value).set(counts.get(status.value, 0))
     bounds = [float(b) for b in DURATION_BUCKETS] + [float("inf")]
     labels = [f"{b:g}" for b in DURATION_BUCKETS] + ["+Inf"]
-    rows = (await session.execute(_DURATIONS, {"buckets": bounds})).all()
+    finished = [m.JobStatus.COMPLETED.value, m.JobStatus.FAILED.value]
+    rows = (await session.execute(_DURATIONS, {"buckets": bounds, "finished": finished})).all()
     FINISHED_JOB_DURATIONS.by_status = {
         status: (list(zip(labels, map(float, cumulative), strict=True)), float(total or 0))
         for status, cumulative, total in rows

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
-from transcribe.engines import AudioSource, EngineRequest, is_supported_language
+import pytest
+
+from transcribe.engines import (
+    AudioSource,
+    EngineRequest,
+    Finished,
+    PermanentEngineError,
+    is_supported_language,
+)
 from transcribe.engines.stub import StubEngine
 
 
@@ -15,22 +24,22 @@ def source(
     return AudioSource(filename, content_type, len(content), None, chunks)
 
 
-async def _run(request: EngineRequest, provider_job_id: str | None = None) -> tuple:
-    ids: list[str] = []
+async def _run(request: EngineRequest) -> tuple:
+    """The stub works inside `start`: it finishes at once and hands over no audio URL."""
+    urls: list[str] = []
 
-    async def on_submitted(value: str) -> None:
-        ids.append(value)
+    async def on_audio_url(value: str) -> None:
+        urls.append(value)
 
-    result = await StubEngine().transcribe(
-        request, provider_job_id=provider_job_id, on_submitted=on_submitted
-    )
-    return result, ids
+    outcome = await StubEngine().start(request, job_id="job-1", on_audio_url=on_audio_url)
+    assert isinstance(outcome, Finished)
+    return outcome.result, urls
 
 
 async def test_text_is_its_own_transcript() -> None:
     result, ids = await _run(EngineRequest(source("  Привет, мир \n".encode()), "ru", "mono"))
     assert result.text == "Привет, мир" and result.utterances is None
-    assert len(ids) == 1 and ids[0].startswith("stub:")
+    assert ids == []
 
 
 async def test_dialogue_lines_become_turns() -> None:
@@ -63,9 +72,11 @@ async def test_undecodable_text_says_no_recognition_ran() -> None:
     assert "No speech recognition ran" in result.text
 
 
-async def test_resume_does_not_resubmit() -> None:
-    _, ids = await _run(EngineRequest(source(b"x"), "en", "mono"), provider_job_id="stub:earlier")
-    assert ids == []
+async def test_it_has_no_provider_jobs_to_find_or_check() -> None:
+    engine = StubEngine()
+    assert await engine.find_submission("http://x", since=datetime.now(UTC)) is None
+    with pytest.raises(PermanentEngineError, match="no longer uses"):
+        await engine.check("stub:earlier")
 
 
 async def test_media_in_dialogue_mode_is_one_plain_turn() -> None:

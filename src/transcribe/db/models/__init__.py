@@ -4,13 +4,22 @@ from advanced_alchemy.base import orm_registry
 
 from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.transcript import Transcript
-from transcribe.db.models.transcription_job import JobStatus, TranscriptionJob
+from transcribe.db.models.transcription_job import (
+    FINAL_STATUSES,
+    UNFINISHED_STATUSES,
+    JobStatus,
+    TranscriptionJob,
+)
 from transcribe.db.models.upload import Upload, UploadStatus
 from transcribe.db.models.user import User
+from transcribe.db.models.webhook_delivery import WebhookDelivery
+from transcribe.db.models.webhook_endpoint import WebhookEndpoint
 
 metadata = orm_registry.metadata
 
 __all__ = [
+    "FINAL_STATUSES",
+    "UNFINISHED_STATUSES",
     "JobStatus",
     "LoginFailure",
     "Transcript",
@@ -18,5 +27,7 @@ __all__ = [
     "Upload",
     "UploadStatus",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]

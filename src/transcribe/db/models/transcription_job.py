@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 
 class JobStatus(enum.StrEnum):
+    """The one vocabulary of a job's status, in Python and in SQL."""
+
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -19,14 +21,18 @@ class JobStatus(enum.StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+        return self in FINAL_STATUSES
+
+
+UNFINISHED_STATUSES = frozenset({JobStatus.PENDING, JobStatus.PROCESSING})
+FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
 class TranscriptionJob(UUIDv7AuditBase):
     __tablename__ = "transcription_jobs"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending', 'processing', 'completed', 'failed', 'cancelled')",
+            "status IN (" + ", ".join(f"'{status.value}'" for status in JobStatus) + ")",
             name="status",
         ),
         CheckConstraint("mode IN ('mono', 'dialogue')", name="mode"),
@@ -35,6 +41,8 @@ class TranscriptionJob(UUIDv7AuditBase):
         # The reaper scans unfinished jobs by age.
         Index("ix_transcription_jobs_status_updated_at", "status", "updated_at"),
         Index("ix_transcription_jobs_source_object_key", "source_object_key"),
+        # Provider webhooks name the provider's transcript id.
+        Index("ix_transcription_jobs_provider_job_id", "provider_job_id"),
     )
 
     user_id: Mapped[UUID] = mapped_column(
@@ -47,6 +55,9 @@ class TranscriptionJob(UUIDv7AuditBase):
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     result_object_key: Mapped[str | None] = mapped_column(String(512))
     provider_job_id: Mapped[str | None] = mapped_column(String(128))
+    # The audio URL handed to the provider, saved before the submission: a retry that finds
+    # it without a provider id looks for that submission at the provider before sending again.
+    provider_audio_url: Mapped[str | None] = mapped_column(Text)
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
     recovery_count: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"

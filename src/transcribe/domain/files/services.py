@@ -92,7 +92,7 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
             select(
                 exists().where(
                     m.TranscriptionJob.source_object_key == object_key,
-                    m.TranscriptionJob.status.in_(("pending", "processing")),
+                    m.TranscriptionJob.status.in_([s.value for s in m.UNFINISHED_STATUSES]),
                 )
             )
         )

@@ -1,26 +1,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
+from litestar.exceptions import ServiceUnavailableException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.response import ServerSentEvent
 
 from transcribe.db import models as m
+from transcribe.domain.jobs import events, lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
+from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
 from transcribe.domain.jobs.results import FORMATS
-from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage, JobStatusName
-from transcribe.domain.jobs.services import JobService, to_job
+from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage, job_view
+from transcribe.domain.jobs.services import JobService
 from transcribe.engines import TranscriptionEngine, is_supported_language
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
-from transcribe.queue import LazyQueue, defer_transcription
+from transcribe.queue import LazyQueue
 from transcribe.settings import Settings
 from transcribe.storage import Storage
 
@@ -66,29 +68,62 @@ class JobController(Controller):
             request.user.id, data.object_key, language, data.mode
         )
         try:
-            job.queue_job_id = await defer_transcription(await queue.get(), job.id)
+            job.queue_job_id = await defer_submit(await queue.get(), job.id)
         except Exception:
             # The job is saved; the recovery task queues it once the queue answers again.
             log.exception("could not queue job %s now; recovery will", job.id)
-        return to_job(job)
+        return job_view(job)
 
     @get("/", summary="List your jobs, newest first", responses=errors(400, 401))
     async def list_jobs(
         self,
         request: User,
         jobs_service: NamedDependency[JobService],
-        status: FromQuery[JobStatusName | None] = None,
+        status: FromQuery[m.JobStatus | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> JobPage:
         rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
-        return JobPage(items=[to_job(row) for row in rows], total=total, limit=limit, offset=offset)
+        return JobPage(
+            items=[job_view(row) for row in rows], total=total, limit=limit, offset=offset
+        )
 
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
         self, request: User, job_id: FromPath[UUID], jobs_service: NamedDependency[JobService]
     ) -> Job:
-        return to_job(await jobs_service.get_owned(request.user.id, job_id))
+        return job_view(await jobs_service.get_owned(request.user.id, job_id))
+
+    @get(
+        "/{job_id:uuid}/events",
+        summary="Server-Sent Events of one job: its state now, then each change",
+        description="Each event is `event: job` with the job JSON as `data`. The stream ends "
+        "after a final status (`completed`, `failed`, `cancelled`); a comment line at least "
+        "every 15 seconds keeps an idle stream open.",
+        media_type="text/event-stream",
+        responses=errors(401, 404, 503),
+    )
+    async def job_events(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
+        event_hub: NamedDependency[events.JobEventHub],
+        settings: NamedDependency[Settings],
+    ) -> ServerSentEvent:
+        await jobs_service.get_owned(request.user.id, job_id)  # 404 before streaming
+        subscriber = await _subscribe(event_hub, request.user.id, job_id)
+        # Read after subscribing: a change in between arrives as an event, none is lost.
+        try:
+            current = job_view(await jobs_service.get_owned(request.user.id, job_id))
+        except Exception:
+            event_hub.unsubscribe(subscriber)
+            raise
+        return ServerSentEvent(
+            events.stream(
+                event_hub, subscriber, initial=current, keepalive_s=settings.events.keepalive_s
+            )
+        )
 
     @get(
         "/{job_id:uuid}/download",
@@ -135,31 +170,68 @@ class JobController(Controller):
     ) -> None:
         job = await jobs_service.get_owned(request.user.id, job_id, for_update=True)
         result_key = job.result_object_key
-        if job.status in (m.JobStatus.PENDING.value, m.JobStatus.PROCESSING.value):
-            job.status = m.JobStatus.CANCELLED.value
-            job.completed_at = datetime.now(UTC)
-            job.result_object_key = None
-            queue_job_id = job.queue_job_id
-            await jobs_service.delete_transcript(job.id)
-            await jobs_service.session.commit()
-            if queue_job_id is not None:
-                await _stop_queue_job(queue, queue_job_id)
-        else:
-            await jobs_service.delete_transcript(job.id)
+        cancelled = await lifecycle.cancel(jobs_service.session, job.id)
+        await jobs_service.delete_transcript(job.id)
+        if cancelled is None:  # finished already: delete it
             await jobs_service.session.delete(job)
-            await jobs_service.session.commit()
+        await jobs_service.session.commit()
+        if cancelled is not None:
+            await _stop_queue_job(queue, cancelled.queue_job_id, cancelled.provider_job_id)
         if result_key:
             await storage.delete(result_key)
 
 
-async def _stop_queue_job(queue: LazyQueue, queue_job_id: int) -> None:
-    """Drop a waiting queue job, or ask a running one to abort.
+class EventController(Controller):
+    path = "/events"
+    tags = ["Transcription jobs"]
 
-    Best effort: the job row already says `cancelled`, and a worker that still runs it
-    checks that before saving anything.
+    @get(
+        "/",
+        summary="Server-Sent Events of all your jobs",
+        description="One `event: job` with the job JSON per change of any of your jobs. The "
+        "stream stays open; a comment line at least every 15 seconds keeps it alive. It ends "
+        "when this server loses its database connection: reconnect and re-read the jobs.",
+        media_type="text/event-stream",
+        responses=errors(401, 503),
+    )
+    async def user_events(
+        self,
+        request: User,
+        event_hub: NamedDependency[events.JobEventHub],
+        settings: NamedDependency[Settings],
+    ) -> ServerSentEvent:
+        subscriber = await _subscribe(event_hub, request.user.id, None)
+        return ServerSentEvent(
+            events.stream(
+                event_hub, subscriber, initial=None, keepalive_s=settings.events.keepalive_s
+            )
+        )
+
+
+async def _subscribe(
+    hub: events.JobEventHub, user_id: UUID, job_id: UUID | None
+) -> events.Subscriber:
+    try:
+        return await hub.subscribe(user_id, job_id)
+    except events.EventsUnavailableError:
+        raise ServiceUnavailableException(
+            detail="Job events are unavailable right now; poll GET /jobs/{id} meanwhile"
+        ) from None
+
+
+async def _stop_queue_job(
+    queue: LazyQueue, queue_job_id: int | None, provider_job_id: str | None
+) -> None:
+    """Drop a waiting submission or abort a running one, and cancel at the provider.
+
+    Best effort: the job row already says `cancelled`, and every task checks that before
+    saving anything (a submission that completes after this cancels its own provider job).
     """
     try:
         app = await queue.get()
-        await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
+        if queue_job_id is not None:
+            await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
+        if provider_job_id is not None:
+            await defer_cancel_at_provider(app, provider_job_id)
     except Exception:
         log.exception("could not stop queue job %s", queue_job_id)

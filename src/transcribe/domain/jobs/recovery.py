@@ -1,11 +1,13 @@
-"""Recovery: no job stays pending or processing forever.
+"""Recovery: no job stays pending or processing forever, and no event goes unsent.
 
-Two sweeps, run periodically by one worker at a time (procrastinate's periodic tasks):
+Run periodically by one worker at a time (procrastinate's periodic tasks):
 1. queue jobs whose worker stopped sending heartbeats (killed, OOM, lost host) go back to
    `todo`, procrastinate's own stalled-job recipe;
-2. our jobs that are unfinished but have no live queue job (the API died between saving
-   and deferring, the queue job failed on an unexpected error, a shutdown aborted it) are
-   deferred again, at most `max_recoveries` times, then failed.
+2. our jobs that are unfinished but have no live queue job get one: a submitted job its
+   next status check, any other its submission (the API died between saving and
+   deferring, a worker died between saving the provider's id and scheduling the check, a
+   task failed on an unexpected error). At most `max_recoveries` times, then it fails;
+3. webhook deliveries that are due but have no queue job are deferred again.
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from procrastinate import App
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from transcribe.db import models as m
+from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs.queueing import defer_check, defer_submit, job_lock
 from transcribe.domain.jobs.runtime import WorkerRuntime
-from transcribe.queue import TRANSCRIBE_TASK, defer_transcription, job_lock
+from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
+from transcribe.domain.webhooks.tasks import sweep_deliveries
 
 log = logging.getLogger(__name__)
 
 _ORPHANS = text(
     """
-    SELECT j.id, j.recovery_count
+    SELECT j.id, j.status, j.provider_job_id, j.recovery_count
     FROM transcription_jobs j
-    WHERE j.status IN ('pending', 'processing')
+    WHERE j.status = ANY(CAST(:unfinished AS text[]))
       AND j.updated_at < :older_than
       AND NOT EXISTS (
           SELECT 1 FROM procrastinate_jobs q
@@ -42,43 +47,50 @@ _ORPHANS = text(
 async def recover_jobs(app: App, rt: WorkerRuntime) -> None:
     settings = rt.settings.worker
     stalled = await app.job_manager.get_stalled_jobs(
-        task_name=TRANSCRIBE_TASK, seconds_since_heartbeat=settings.stalled_after_s
+        seconds_since_heartbeat=settings.stalled_after_s
     )
     for job in stalled:
-        log.warning("queue job %s stalled (worker gone): retrying it", job.id)
+        log.warning("queue job %s (%s) stalled (worker gone): retrying it", job.id, job.task_name)
         await app.job_manager.retry_job(job)
     await app.job_manager.prune_stalled_workers(settings.stalled_after_s)
 
-    older_than = datetime.now(UTC) - timedelta(seconds=settings.stalled_after_s)
+    params = {
+        "older_than": datetime.now(UTC) - timedelta(seconds=settings.stalled_after_s),
+        "lock_prefix": job_lock(""),
+        "unfinished": [status.value for status in m.UNFINISHED_STATUSES],
+    }
     async with rt.sessions() as session:
-        orphans = (
-            await session.execute(_ORPHANS, {"older_than": older_than, "lock_prefix": job_lock("")})
-        ).all()
-    for job_id, recovery_count in orphans:
-        await _recover(app, rt, job_id, recovery_count)
+        orphans = (await session.execute(_ORPHANS, params)).all()
+    for job_id, status, provider_job_id, recovery_count in orphans:
+        await _recover(app, rt, job_id, status, provider_job_id, recovery_count)
+
+    await sweep_deliveries(app, rt, grace_s=settings.stalled_after_s)
 
 
-async def _recover(app: App, rt: WorkerRuntime, job_id: UUID, recovery_count: int) -> None:
-    now = datetime.now(UTC)
+async def _recover(
+    app: App,
+    rt: WorkerRuntime,
+    job_id: UUID,
+    status: str,
+    provider_job_id: str | None,
+    recovery_count: int,
+) -> None:
     if recovery_count >= rt.settings.worker.max_recoveries:
-        values = {
-            "status": m.JobStatus.FAILED.value,
-            "error_message": "The job could not be processed; please try again.",
-            "completed_at": now,
-        }
-        log.error("job %s failed after %s recoveries", job_id, recovery_count)
-    else:
-        queue_job_id = await defer_transcription(app, job_id)
-        values = {"recovery_count": recovery_count + 1}
-        if queue_job_id is not None:
-            values["queue_job_id"] = queue_job_id
-        log.warning("job %s had no live queue job: deferred again (%s)", job_id, queue_job_id)
-    async with rt.sessions.begin() as session:
-        await session.execute(
-            update(m.TranscriptionJob)
-            .where(
-                m.TranscriptionJob.id == job_id,
-                m.TranscriptionJob.status.in_(("pending", "processing")),
+        async with rt.sessions.begin() as session:
+            failed = await lifecycle.fail(
+                session, job_id, "The job could not be processed; please try again."
             )
-            .values(updated_at=now, **values)
-        )
+        if failed is not None:
+            log.error("job %s failed after %s recoveries", job_id, recovery_count)
+            await defer_deliveries_of_job(app, rt, job_id)
+        return
+    if status == m.JobStatus.PROCESSING.value and provider_job_id:
+        queue_job_id = None
+        await defer_check(app, job_id, delay_s=0)
+        what = "its status check"
+    else:
+        queue_job_id = await defer_submit(app, job_id)
+        what = "its submission"
+    async with rt.sessions.begin() as session:
+        await lifecycle.queued(session, job_id, queue_job_id, recovered=True)
+    log.warning("job %s had no live queue job: deferred %s again", job_id, what)

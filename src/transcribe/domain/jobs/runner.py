@@ -1,28 +1,36 @@
-"""One transcription job's life in the worker: claim, recognise, store, finish.
+"""What the worker's job tasks do: short steps, none of which waits while a provider works.
 
-Database work happens in short transactions; nothing holds a connection while the
-provider works. The provider's job id is saved the moment the provider accepts the job,
-so a retried or recovered run resumes waiting on it instead of submitting again.
+- `submit`: claim the job, hand the audio to the engine and either finish at once (engines
+  that work here) or save the provider's id and schedule a `check`.
+- `check`: one status request; finish, fail, or schedule the next check a little later.
+
+Exactly once at the provider: the audio URL is saved before the provider is asked, so a
+retry after a lost answer first looks for that submission at the provider.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select, update
+from procrastinate import App
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from transcribe.db import models as m
+from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_check
 from transcribe.domain.jobs.results import render_txt, result_object_key, utterances_json
 from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
 from transcribe.engines.base import (
     AudioSource,
     EngineRequest,
     EngineResult,
+    Finished,
     PermanentEngineError,
     TransientEngineError,
 )
@@ -30,152 +38,171 @@ from transcribe.lib.metrics import JOB_DURATION, PROVIDER_ERRORS
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = (m.JobStatus.PENDING.value, m.JobStatus.PROCESSING.value)
 PROVIDER_URL_TTL_S = 6 * 3600  # the provider may queue a while before fetching the audio
+GAVE_UP_MESSAGE = "The transcription service was unavailable for too long; please try again later."
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def claim(rt: WorkerRuntime, job_id: UUID) -> tuple[m.TranscriptionJob, str] | None:
-    """Mark the job processing; None when it is gone, cancelled or already finished."""
+async def submit(app: App, rt: WorkerRuntime, job_id: UUID, *, is_last_attempt: bool) -> None:
+    """Run one attempt. Raises TransientEngineError when the queue should retry later."""
     async with rt.sessions.begin() as session:
+        job = await lifecycle.claim(session, job_id)
+        if job is not None:
+            content_type = await session.scalar(
+                select(m.Upload.content_type).where(m.Upload.object_key == job.source_object_key)
+            )
+    if job is None:
+        log.info("job %s has nothing left to do", job_id)
+        return
+    if job.provider_job_id:  # submitted by an earlier attempt: only the checks are left
+        await defer_check(app, job_id, delay_s=rt.first_check_delay_s)
+        return
+    await _guarded(app, rt, job, is_last_attempt, _submit(app, rt, job, content_type))
+
+
+async def _submit(
+    app: App, rt: WorkerRuntime, job: m.TranscriptionJob, content_type: str | None
+) -> None:
+    if job.provider_audio_url:
+        # An earlier attempt got as far as asking the provider; did the provider hear it?
+        found = await rt.engine.find_submission(
+            job.provider_audio_url, since=job.created_at - timedelta(minutes=5)
+        )
+        if found:
+            log.info("job %s: found its earlier submission %s at the provider", job.id, found)
+            await _submitted(app, rt, job.id, found)
+            return
+    key = job.source_object_key
+    info = await rt.storage.head(key)
+    if info is None:
+        await _fail(app, rt, job.id, "The uploaded file is no longer available.")
+        return
+    audio = AudioSource(
+        filename=job.filename,
+        content_type=content_type or "application/octet-stream",
+        size=info.size,
+        # Reuse the URL an earlier attempt handed over (an upload is not repeated).
+        url=job.provider_audio_url
+        or await rt.storage.external_audio_url(key, expires_s=PROVIDER_URL_TTL_S),
+        open_stream=lambda: rt.storage.read_stream(key),
+    )
+
+    async def on_audio_url(url: str) -> None:
+        async with rt.sessions.begin() as session:
+            await lifecycle.submitting(session, job.id, url)
+
+    outcome = await rt.engine.start(
+        EngineRequest(audio=audio, language=job.language, mode=job.mode),
+        job_id=str(job.id),
+        on_audio_url=on_audio_url,
+    )
+    if isinstance(outcome, Finished):
+        await _finish(app, rt, job, outcome.result)
+    else:
+        await _submitted(app, rt, job.id, outcome.provider_job_id)
+
+
+async def _submitted(app: App, rt: WorkerRuntime, job_id: UUID, provider_job_id: str) -> None:
+    async with rt.sessions.begin() as session:
+        saved = await lifecycle.submitted(session, job_id, provider_job_id)
+    if saved is None:
+        # Cancelled (or finished) while we were submitting: the provider's copy is unwanted.
+        log.info("job %s was cancelled during its submission", job_id)
+        await defer_cancel_at_provider(app, provider_job_id)
+        return
+    await defer_check(app, job_id, delay_s=rt.first_check_delay_s)
+
+
+async def check(
+    app: App, rt: WorkerRuntime, job_id: UUID, *, delay_s: float, is_last_attempt: bool
+) -> None:
+    """One status request to the provider for a submitted job."""
+    async with rt.sessions() as session:
         job = await session.scalar(
-            select(m.TranscriptionJob)
-            .where(m.TranscriptionJob.id == job_id, m.TranscriptionJob.status.in_(UNFINISHED))
-            .with_for_update()
-        )
-        if job is None:
-            return None
-        job.status = m.JobStatus.PROCESSING.value
-        job.started_at = job.started_at or _now()
-        job.error_message = None
-        content_type = await session.scalar(
-            select(m.Upload.content_type).where(m.Upload.object_key == job.source_object_key)
-        )
-        return job, content_type or "application/octet-stream"
-
-
-async def save_provider_job_id(rt: WorkerRuntime, job_id: UUID, provider_job_id: str) -> None:
-    async with rt.sessions.begin() as session:
-        await session.execute(
-            update(m.TranscriptionJob)
-            .where(m.TranscriptionJob.id == job_id)
-            .values(provider_job_id=provider_job_id, updated_at=_now())
-        )
-
-
-async def fail(rt: WorkerRuntime, job_id: UUID, message: str) -> None:
-    async with rt.sessions.begin() as session:
-        await session.execute(
-            update(m.TranscriptionJob)
-            .where(m.TranscriptionJob.id == job_id, m.TranscriptionJob.status.in_(UNFINISHED))
-            .values(
-                status=m.JobStatus.FAILED.value,
-                error_message=message,
-                completed_at=_now(),
-                updated_at=_now(),
+            select(m.TranscriptionJob).where(
+                m.TranscriptionJob.id == job_id,
+                m.TranscriptionJob.status == m.JobStatus.PROCESSING.value,
             )
         )
-    log.info("job %s failed: %s", job_id, message)
+    if job is None or job.provider_job_id is None:
+        return  # finished, cancelled, or not submitted yet (its submit task schedules checks)
+    await _guarded(app, rt, job, is_last_attempt, _check(app, rt, job, delay_s))
 
 
-async def store_result(rt: WorkerRuntime, job: m.TranscriptionJob, result: EngineResult) -> None:
+async def _check(app: App, rt: WorkerRuntime, job: m.TranscriptionJob, delay_s: float) -> None:
+    assert job.provider_job_id is not None
+    outcome = await rt.engine.check(job.provider_job_id)
+    if isinstance(outcome, Finished):
+        await _finish(app, rt, job, outcome.result)
+    else:
+        await defer_check(app, job.id, delay_s=rt.next_check_delay_s(delay_s))
+
+
+async def _guarded(
+    app: App,
+    rt: WorkerRuntime,
+    job: m.TranscriptionJob,
+    is_last_attempt: bool,
+    step: Awaitable[None],
+) -> None:
+    """Turn the engine's errors into the job's fate: failed, or retried by the queue."""
+    try:
+        await step
+    except PermanentEngineError as exc:
+        PROVIDER_ERRORS.labels(kind="permanent").inc()
+        await _fail(app, rt, job.id, str(exc))
+        _observe_duration(job, "failed")
+    except TransientEngineError as exc:
+        PROVIDER_ERRORS.labels(kind="transient").inc()
+        if is_last_attempt:
+            log.error("job %s: provider still failing on the last attempt: %s", job.id, exc)
+            await _fail(app, rt, job.id, GAVE_UP_MESSAGE)
+            return
+        log.warning("job %s: transient provider failure, will retry: %s", job.id, exc)
+        raise
+
+
+async def _fail(app: App, rt: WorkerRuntime, job_id: UUID, message: str) -> None:
+    async with rt.sessions.begin() as session:
+        failed = await lifecycle.fail(session, job_id, message)
+    if failed is not None:
+        log.info("job %s failed: %s", job_id, message)
+        await defer_deliveries_of_job(app, rt, job_id)
+
+
+async def _finish(
+    app: App, rt: WorkerRuntime, job: m.TranscriptionJob, result: EngineResult
+) -> None:
     key = result_object_key(job.user_id, job.id)
     body = render_txt(result, job.mode).encode("utf-8")
     await rt.storage.put_bytes(key, body, "text/plain; charset=utf-8")
     async with rt.sessions.begin() as session:
-        current = await session.scalar(
-            select(m.TranscriptionJob).where(m.TranscriptionJob.id == job.id).with_for_update()
+        completed = await lifecycle.complete(
+            session,
+            job.id,
+            result_object_key=key,
+            detected_language=result.detected_language,
+            audio_duration_s=result.audio_duration_s,
         )
-        if current is None or current.status != m.JobStatus.PROCESSING.value:
-            # Cancelled or deleted while the provider worked: keep nothing.
-            await rt.storage.delete(key)
-            return
-        await session.execute(
-            insert(m.Transcript)
-            .values(job_id=job.id, plain_text=result.text, diarized_json=utterances_json(result))
-            .on_conflict_do_update(
-                index_elements=[m.Transcript.job_id],
-                set_={
-                    "plain_text": result.text,
-                    "diarized_json": utterances_json(result),
-                    "updated_at": _now(),
-                },
+        if completed is not None:
+            values = {"plain_text": result.text, "diarized_json": utterances_json(result)}
+            await session.execute(
+                insert(m.Transcript)
+                .values(job_id=job.id, **values)
+                .on_conflict_do_update(
+                    index_elements=[m.Transcript.job_id], set_={**values, "updated_at": _now()}
+                )
             )
-        )
-        current.status = m.JobStatus.COMPLETED.value
-        current.completed_at = _now()
-        current.result_object_key = key
-        current.detected_language = result.detected_language
-        current.audio_duration_s = result.audio_duration_s
-        current.error_message = None
-
-
-async def run_job(
-    rt: WorkerRuntime,
-    job_id: UUID,
-    *,
-    is_last_attempt: bool,
-    cancel_at_provider: Callable[[], bool],
-) -> None:
-    """Run one attempt. Raises TransientEngineError when the queue should retry later."""
-    claimed = await claim(rt, job_id)
-    if claimed is None:
-        log.info("job %s has nothing left to do", job_id)
+    if completed is None:
+        # Cancelled or deleted while the engine worked: keep nothing.
+        await rt.storage.delete(key)
         return
-    job, content_type = claimed
-    key = job.source_object_key
-    info = await rt.storage.head(key)
-    if info is None:
-        await fail(rt, job_id, "The uploaded file is no longer available.")
-        return
-
-    audio = AudioSource(
-        filename=job.filename,
-        content_type=content_type,
-        size=info.size,
-        url=await rt.storage.external_audio_url(key, expires_s=PROVIDER_URL_TTL_S),
-        open_stream=lambda: rt.storage.read_stream(key),
-    )
-    provider_job_id = job.provider_job_id
-
-    async def on_submitted(new_id: str) -> None:
-        nonlocal provider_job_id
-        provider_job_id = new_id
-        await save_provider_job_id(rt, job_id, new_id)
-
-    try:
-        result = await rt.engine.transcribe(
-            EngineRequest(audio=audio, language=job.language, mode=job.mode),
-            provider_job_id=provider_job_id,
-            on_submitted=on_submitted,
-        )
-    except PermanentEngineError as exc:
-        PROVIDER_ERRORS.labels(kind="permanent").inc()
-        await fail(rt, job_id, str(exc))
-        _observe_duration(job, "failed")
-        return
-    except TransientEngineError as exc:
-        PROVIDER_ERRORS.labels(kind="transient").inc()
-        if is_last_attempt:
-            log.error("job %s: provider still failing on the last attempt: %s", job_id, exc)
-            await fail(
-                rt,
-                job_id,
-                "The transcription service was unavailable for too long; please try again later.",
-            )
-            return
-        log.warning("job %s: transient provider failure, will retry: %s", job_id, exc)
-        raise
-    except asyncio.CancelledError:
-        if provider_job_id and cancel_at_provider():
-            await _cancel_at_provider(rt.engine.cancel(provider_job_id))
-        raise
-    await store_result(rt, job, result)
     _observe_duration(job, "completed")
-    log.info("job %s completed", job_id)
+    log.info("job %s completed", job.id)
+    await defer_deliveries_of_job(app, rt, job.id)
 
 
 def _observe_duration(job: m.TranscriptionJob, status: str) -> None:
@@ -183,8 +210,12 @@ def _observe_duration(job: m.TranscriptionJob, status: str) -> None:
         JOB_DURATION.labels(status=status).observe((_now() - job.started_at).total_seconds())
 
 
-async def _cancel_at_provider(cancel: Awaitable[None]) -> None:
+async def cancel_at_provider(rt: WorkerRuntime, provider_job_id: str) -> None:
+    await _best_effort(rt.engine.cancel(provider_job_id))
+
+
+async def _best_effort(cancel: Awaitable[None]) -> None:
     try:
         await asyncio.wait_for(cancel, timeout=10)
-    except Exception:  # best effort: the user's cancel already stands in our database
-        log.warning("could not cancel the provider's job", exc_info=True)
+    except PermanentEngineError:  # gone already, or refused: nothing more to do
+        log.warning("the provider refused to cancel a job", exc_info=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from transcribe.engines import TranscriptionEngine, get_engine
 from transcribe.settings import Settings
-
-if TYPE_CHECKING:
-    from transcribe.engines import TranscriptionEngine
-    from transcribe.storage import Storage
+from transcribe.storage import Storage, get_storage
 
 
 class WorkerRuntime:
@@ -29,12 +26,25 @@ class WorkerRuntime:
 
     @cached_property
     def storage(self) -> Storage:
-        from transcribe.storage import get_storage
-
         return get_storage(self.settings)
 
     @cached_property
     def engine(self) -> TranscriptionEngine:
-        from transcribe.engines import get_engine
-
         return get_engine(self.settings)
+
+    @property
+    def _webhooks_on(self) -> bool:
+        return bool(getattr(self.engine, "uses_webhooks", False))
+
+    @property
+    def first_check_delay_s(self) -> float:
+        config = self.settings.transcription
+        return config.webhook_fallback_s if self._webhooks_on else config.poll_initial_s
+
+    def next_check_delay_s(self, previous_s: float) -> float:
+        """Checks thin out while a provider works (1.5x each time, capped); with webhooks
+        they only rescue lost ones, at the long fallback interval."""
+        config = self.settings.transcription
+        if self._webhooks_on:
+            return config.webhook_fallback_s
+        return min(max(previous_s, config.poll_initial_s) * 1.5, config.poll_max_s)

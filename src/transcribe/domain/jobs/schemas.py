@@ -6,10 +6,10 @@ from uuid import UUID
 
 import msgspec
 
+from transcribe.db import models as m
 from transcribe.lib.schema import NoNul, Schema
 
 Mode = Literal["mono", "dialogue"]
-JobStatusName = Literal["pending", "processing", "completed", "failed", "cancelled"]
 
 
 class JobCreate(Schema):
@@ -31,7 +31,7 @@ class JobCreate(Schema):
 
 class Job(Schema):
     id: UUID
-    status: JobStatusName
+    status: m.JobStatus
     language: str
     mode: Mode
     object_key: str
@@ -43,6 +43,25 @@ class Job(Schema):
     error_message: str | None
     detected_language: str | None
     audio_duration_s: float | None
+
+
+def job_view(job: m.TranscriptionJob) -> Job:
+    """The job as clients see it, in responses, events and webhooks alike."""
+    return Job(
+        id=job.id,
+        status=m.JobStatus(job.status),
+        language=job.language,
+        mode=job.mode,  # type: ignore[arg-type]
+        object_key=job.source_object_key,
+        filename=job.filename,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+        error_message=job.error_message,
+        detected_language=job.detected_language,
+        audio_duration_s=job.audio_duration_s,
+    )
 
 
 class JobPage(Schema):

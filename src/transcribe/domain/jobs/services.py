@@ -9,27 +9,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.jobs.schemas import Job
+from transcribe.domain.jobs import lifecycle
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.pagination import newest_first
-
-
-def to_job(job: m.TranscriptionJob) -> Job:
-    return Job(
-        id=job.id,
-        status=job.status,  # type: ignore[arg-type]
-        language=job.language,
-        mode=job.mode,  # type: ignore[arg-type]
-        object_key=job.source_object_key,
-        filename=job.filename,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        started_at=job.started_at,
-        completed_at=job.completed_at,
-        error_message=job.error_message,
-        detected_language=job.detected_language,
-        audio_duration_s=job.audio_duration_s,
-    )
 
 
 class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
@@ -52,15 +34,9 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
             raise NotFoundException(detail="No such uploaded file")
         if upload.status != m.UploadStatus.UPLOADED.value:
             raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
-        job = m.TranscriptionJob(
-            user_id=user_id,
-            status=m.JobStatus.PENDING.value,
-            language=language,
-            mode=mode,
-            source_object_key=object_key,
-            filename=upload.filename,
+        job = await lifecycle.create(
+            self.session, user_id=user_id, upload=upload, language=language, mode=mode
         )
-        self.session.add(job)
         # Committed before deferring, so the worker always finds the row.
         await self.session.commit()
         return job

@@ -1,76 +1,81 @@
-"""procrastinate tasks: `transcribe_job` and the periodic recovery of lost jobs."""
+"""The jobs domain's procrastinate tasks, registered on the worker's App by `register_tasks`."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from uuid import UUID
 
 import structlog
+from obstore.exceptions import BaseError as StorageError
 from procrastinate import App, JobContext, RetryStrategy
-from procrastinate.job_context import AbortReason
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from transcribe.domain.jobs import runner
 from transcribe.domain.jobs.housekeeping import clean_up
+from transcribe.domain.jobs.queueing import (
+    CANCEL_AT_PROVIDER_TASK,
+    CHECK_TASK,
+    HOUSEKEEPING_TASK,
+    RECOVER_TASK,
+    SUBMIT_TASK,
+)
 from transcribe.domain.jobs.recovery import recover_jobs
 from transcribe.domain.jobs.runtime import WorkerRuntime
-from transcribe.queue import TRANSCRIBE_TASK
-from transcribe.settings import Settings
+from transcribe.engines.base import TransientEngineError
 
-log = logging.getLogger(__name__)
+# Provider, network, database and object-storage blips: worth another attempt later.
+TRANSIENT_ERRORS = (
+    TransientEngineError,
+    OSError,
+    asyncio.TimeoutError,
+    OperationalError,
+    InterfaceError,
+    StorageError,
+)
 
 
-def _transient_errors() -> tuple[type[BaseException], ...]:
-    from obstore.exceptions import BaseError as StorageError
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
-    from transcribe.engines.base import TransientEngineError
-
-    # Provider, network, database and object-storage blips: worth another attempt later.
-    return (
-        TransientEngineError,
-        OSError,
-        asyncio.TimeoutError,
-        OperationalError,
-        InterfaceError,
-        StorageError,
+def register_tasks(app: App, rt: WorkerRuntime) -> None:
+    settings = rt.settings.worker
+    max_attempts = settings.max_attempts
+    retry = RetryStrategy(
+        max_attempts=max_attempts,
+        exponential_wait=settings.retry_base_s,
+        retry_exceptions=TRANSIENT_ERRORS,
     )
 
+    def is_last_attempt(context: JobContext) -> bool:
+        return context.job.attempts + 1 >= max_attempts
 
-def register_tasks(app: App, settings: Settings) -> None:
-    runtime = WorkerRuntime(settings)
-    max_attempts = settings.worker.max_attempts
+    @app.task(name=SUBMIT_TASK, pass_context=True, retry=retry)
+    async def submit(context: JobContext, job_id: str) -> None:
+        with structlog.contextvars.bound_contextvars(
+            job_id=job_id, attempt=context.job.attempts + 1
+        ):
+            await runner.submit(
+                context.app, rt, UUID(job_id), is_last_attempt=is_last_attempt(context)
+            )
 
-    @app.task(
-        name=TRANSCRIBE_TASK,
-        pass_context=True,
-        retry=RetryStrategy(
-            max_attempts=max_attempts,
-            exponential_wait=settings.worker.retry_base_s,
-            retry_exceptions=_transient_errors(),
-        ),
-    )
-    async def transcribe_job(context: JobContext, job_id: str) -> None:
-        await _run(context, runtime, job_id, max_attempts)
+    @app.task(name=CHECK_TASK, pass_context=True, retry=retry)
+    async def check(context: JobContext, job_id: str, delay_s: float) -> None:
+        with structlog.contextvars.bound_contextvars(job_id=job_id):
+            await runner.check(
+                context.app,
+                rt,
+                UUID(job_id),
+                delay_s=delay_s,
+                is_last_attempt=is_last_attempt(context),
+            )
 
-    @app.periodic(cron=settings.worker.recovery_cron, periodic_id="recover-jobs")
-    @app.task(name="recover_jobs", queueing_lock="recover_jobs", pass_context=True)
+    @app.task(name=CANCEL_AT_PROVIDER_TASK, retry=retry)
+    async def cancel_at_provider(provider_job_id: str) -> None:
+        await runner.cancel_at_provider(rt, provider_job_id)
+
+    @app.periodic(cron=settings.recovery_cron, periodic_id="recover-jobs")
+    @app.task(name=RECOVER_TASK, queueing_lock=RECOVER_TASK, pass_context=True)
     async def recover(context: JobContext, timestamp: int) -> None:
-        await recover_jobs(context.app, runtime)
+        await recover_jobs(context.app, rt)
 
-    @app.periodic(cron=settings.worker.housekeeping_cron, periodic_id="housekeeping")
-    @app.task(name="housekeeping", queueing_lock="housekeeping")
+    @app.periodic(cron=settings.housekeeping_cron, periodic_id="housekeeping")
+    @app.task(name=HOUSEKEEPING_TASK, queueing_lock=HOUSEKEEPING_TASK)
     async def housekeeping(timestamp: int) -> None:
-        await clean_up(runtime)
-
-
-async def _run(context: JobContext, runtime: WorkerRuntime, job_id: str, max_attempts: int) -> None:
-    from transcribe.domain.jobs.runner import run_job
-
-    with structlog.contextvars.bound_contextvars(job_id=job_id, attempt=context.job.attempts + 1):
-        await run_job(
-            runtime,
-            UUID(job_id),
-            is_last_attempt=context.job.attempts + 1 >= max_attempts,
-            # Cancel at the provider only when the user asked; after a shutdown we resume.
-            cancel_at_provider=lambda: context.abort_reason() == AbortReason.USER_REQUEST,
-        )
+        await clean_up(rt)

@@ -1,0 +1,226 @@
+"""The one owner of a job's life: every change of a job's state is made here.
+
+Each change is a conditional `UPDATE ... WHERE status IN (...)`, so that races (a cancel
+while the provider finishes, two workers on one job) are settled by PostgreSQL: whoever
+updates first wins and the other gets None. Each change also sends a `NOTIFY` on
+`JOB_EVENTS_CHANNEL` with the job id, user id and status, in the caller's transaction, so
+listeners hear of it exactly when it is committed (and never of a change rolled back).
+
+Callers own the transaction (`async with sessions.begin()` in the worker, the request's
+session in the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.jobs.schemas import job_view
+from transcribe.domain.webhooks.outbox import record_job_event
+
+JOB_EVENTS_CHANNEL = "transcribe_job_events"
+_MAX_PAYLOAD_BYTES = 7900
+
+Job = m.TranscriptionJob
+UNFINISHED = m.UNFINISHED_STATUSES
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _notify(session: AsyncSession, job: m.TranscriptionJob, change: str) -> None:
+    event = {"job_id": str(job.id), "user_id": str(job.user_id), "status": job.status}
+    # The job as clients see it rides along, so listeners need not read it back (and see
+    # each state, in order); PostgreSQL caps a payload at 8000 bytes.
+    payload = msgspec.json.encode({**event, "change": change, "job": job_view(job)})
+    if len(payload) > _MAX_PAYLOAD_BYTES:
+        payload = msgspec.json.encode({**event, "change": change})
+    await session.execute(select(func.pg_notify(JOB_EVENTS_CHANNEL, payload.decode())))
+
+
+async def _change(
+    session: AsyncSession,
+    job_id: UUID,
+    change: str,
+    *,
+    when: Iterable[Any] = (),
+    values: dict[str, Any],
+) -> m.TranscriptionJob | None:
+    """Apply `values` to the job if `when` holds; the updated row, or None."""
+    statement = (
+        update(Job)
+        .where(Job.id == job_id, *when)
+        .values(updated_at=_now(), **values)
+        .returning(Job)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    job = (await session.execute(statement)).scalar_one_or_none()
+    if job is not None:
+        await _notify(session, job, change)
+    return job
+
+
+def _status_in(statuses: Iterable[m.JobStatus]) -> Any:
+    return Job.status.in_([status.value for status in statuses])
+
+
+async def create(
+    session: AsyncSession, *, user_id: UUID, upload: m.Upload, language: str, mode: str
+) -> m.TranscriptionJob:
+    job = m.TranscriptionJob(
+        user_id=user_id,
+        status=m.JobStatus.PENDING.value,
+        language=language,
+        mode=mode,
+        source_object_key=upload.object_key,
+        filename=upload.filename,
+    )
+    session.add(job)
+    await session.flush()
+    await _notify(session, job, "created")
+    return job
+
+
+async def claim(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | None:
+    """A worker takes the job: pending (or processing, on a retry) becomes processing."""
+    return await _change(
+        session,
+        job_id,
+        "claimed",
+        when=[_status_in(UNFINISHED)],
+        values={
+            "status": m.JobStatus.PROCESSING.value,
+            "started_at": func.coalesce(Job.started_at, func.now()),
+            "error_message": None,
+        },
+    )
+
+
+async def submitting(
+    session: AsyncSession, job_id: UUID, audio_url: str
+) -> m.TranscriptionJob | None:
+    """Saved before the provider is asked: a retry then looks for this submission first."""
+    return await _change(
+        session,
+        job_id,
+        "submitting",
+        when=[Job.status == m.JobStatus.PROCESSING.value, Job.provider_job_id.is_(None)],
+        values={"provider_audio_url": audio_url},
+    )
+
+
+async def submitted(
+    session: AsyncSession, job_id: UUID, provider_job_id: str
+) -> m.TranscriptionJob | None:
+    """The provider accepted the job; None when it was cancelled meanwhile."""
+    return await _change(
+        session,
+        job_id,
+        "submitted",
+        when=[Job.status == m.JobStatus.PROCESSING.value, Job.provider_job_id.is_(None)],
+        values={"provider_job_id": provider_job_id},
+    )
+
+
+async def complete(
+    session: AsyncSession,
+    job_id: UUID,
+    *,
+    result_object_key: str,
+    detected_language: str | None,
+    audio_duration_s: float | None,
+) -> m.TranscriptionJob | None:
+    job = await _change(
+        session,
+        job_id,
+        "completed",
+        when=[Job.status == m.JobStatus.PROCESSING.value],
+        values={
+            "status": m.JobStatus.COMPLETED.value,
+            "completed_at": _now(),
+            "result_object_key": result_object_key,
+            "detected_language": detected_language,
+            "audio_duration_s": audio_duration_s,
+            "error_message": None,
+        },
+    )
+    if job is not None:
+        await record_job_event(session, job)
+    return job
+
+
+async def fail(session: AsyncSession, job_id: UUID, message: str) -> m.TranscriptionJob | None:
+    job = await _change(
+        session,
+        job_id,
+        "failed",
+        when=[_status_in(UNFINISHED)],
+        values={
+            "status": m.JobStatus.FAILED.value,
+            "error_message": message,
+            "completed_at": _now(),
+        },
+    )
+    if job is not None:
+        await record_job_event(session, job)
+    return job
+
+
+async def cancel(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | None:
+    """The user's DELETE of an unfinished job; None when it had already finished."""
+    return await _change(
+        session,
+        job_id,
+        "cancelled",
+        when=[_status_in(UNFINISHED)],
+        values={
+            "status": m.JobStatus.CANCELLED.value,
+            "completed_at": _now(),
+            "result_object_key": None,
+        },
+    )
+
+
+async def queued(
+    session: AsyncSession, job_id: UUID, queue_job_id: int | None, *, recovered: bool = False
+) -> m.TranscriptionJob | None:
+    """The queue job that runs it next; a recovery also counts against the job's limit."""
+    values: dict[str, Any] = {}
+    if queue_job_id is not None:
+        values["queue_job_id"] = queue_job_id
+    if recovered:
+        values["recovery_count"] = Job.recovery_count + 1
+    return await _change(
+        session,
+        job_id,
+        "recovered" if recovered else "queued",
+        when=[_status_in(UNFINISHED)],
+        values=values,
+    )
+
+
+async def retry(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | None:
+    """A failed job starts again from the beginning (a new submission)."""
+    return await _change(
+        session,
+        job_id,
+        "retried",
+        when=[Job.status == m.JobStatus.FAILED.value],
+        values={
+            "status": m.JobStatus.PENDING.value,
+            "error_message": None,
+            "completed_at": None,
+            "started_at": None,
+            "provider_job_id": None,
+            "provider_audio_url": None,
+            "recovery_count": 0,
+        },
+    )

@@ -1,0 +1,124 @@
+"""`/webhook-endpoints`: where a user's own servers are told that their jobs finished."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.webhooks.addresses import UnsafeUrlError, resolve
+from transcribe.domain.webhooks.schemas import (
+    CreatedEndpoint,
+    Endpoint,
+    EndpointCreate,
+    EndpointPage,
+)
+from transcribe.domain.webhooks.signing import new_secret
+from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
+from transcribe.settings import Settings
+
+User = Request[m.User, object, object]
+MAX_ENDPOINTS_PER_USER = 10
+
+
+def _view(endpoint: m.WebhookEndpoint) -> Endpoint:
+    return Endpoint(
+        id=endpoint.id, url=endpoint.url, events=endpoint.events, created_at=endpoint.created_at
+    )
+
+
+class WebhookEndpointController(Controller):
+    path = "/webhook-endpoints"
+    tags = ["Webhooks"]
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Register a URL to be told when your jobs finish",
+        description="Deliveries follow the Standard Webhooks specification; keep the "
+        "`secret` to verify them. At most 10 endpoints per user.",
+        responses=errors(
+            400,
+            401,
+            409,
+            e400="Not an http(s) URL, a host that does not resolve, or a private, loopback "
+            "or link-local address",
+            e409="Too many endpoints",
+        ),
+    )
+    async def create_endpoint(
+        self,
+        request: User,
+        data: JSONBody[EndpointCreate],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> CreatedEndpoint:
+        try:
+            await resolve(data.url, allow_private=settings.webhooks.allow_private_urls)
+        except UnsafeUrlError as exc:
+            raise ValidationException(detail=str(exc)) from None
+        count = await db_session.scalar(
+            select(func.count()).where(m.WebhookEndpoint.user_id == request.user.id)
+        )
+        if (count or 0) >= MAX_ENDPOINTS_PER_USER:
+            raise ConflictError(detail=f"At most {MAX_ENDPOINTS_PER_USER} webhook endpoints")
+        endpoint = m.WebhookEndpoint(
+            user_id=request.user.id,
+            url=data.url,
+            events=sorted(set(data.events)),
+            secret=new_secret(),
+        )
+        db_session.add(endpoint)
+        await db_session.commit()
+        return CreatedEndpoint(
+            id=endpoint.id,
+            url=endpoint.url,
+            events=endpoint.events,
+            created_at=endpoint.created_at,
+            secret=endpoint.secret,
+        )
+
+    @get("/", summary="Your webhook endpoints", responses=errors(401))
+    async def list_endpoints(
+        self, request: User, db_session: NamedDependency[AsyncSession]
+    ) -> EndpointPage:
+        rows = list(
+            await db_session.scalars(
+                select(m.WebhookEndpoint)
+                .where(m.WebhookEndpoint.user_id == request.user.id)
+                .order_by(m.WebhookEndpoint.created_at)
+            )
+        )
+        return EndpointPage(items=[_view(row) for row in rows], total=len(rows))
+
+    @delete(
+        "/{endpoint_id:uuid}",
+        status_code=204,
+        summary="Stop sending to an endpoint (pending deliveries are dropped)",
+        responses=errors(401, 404),
+    )
+    async def delete_endpoint(
+        self,
+        request: User,
+        endpoint_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+    ) -> None:
+        deleted = await db_session.scalar(
+            sql_delete(m.WebhookEndpoint)
+            .where(
+                m.WebhookEndpoint.id == endpoint_id,
+                m.WebhookEndpoint.user_id == request.user.id,
+            )
+            .returning(m.WebhookEndpoint.id)
+        )
+        if deleted is None:
+            raise NotFoundException(detail="No such webhook endpoint")
+        await db_session.commit()
