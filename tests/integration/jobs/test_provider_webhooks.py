@@ -1,0 +1,258 @@
+"""AssemblyAI's webhooks drive the pipeline: the fake provider calls the API's
+`/webhooks/assemblyai` with the secret it was given, the API defers a check, the worker
+finishes the job. Scheduled checks remain, at a long interval, to rescue lost webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import signal
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.server import free_port, serve
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.aai import (
+    engine_env,
+    start_job,
+    submissions,
+    wait_for_provider_job,
+    with_engine,
+)
+from tests.integration.jobs.conftest import download_text, wait_for_status
+from transcribe.engines.assemblyai import WEBHOOK_SECRET_HEADER
+from transcribe.settings import Settings
+
+SECRET = "provider-webhook-secret-for-tests"
+FALLBACK_S = 4  # the scheduled check that rescues a lost webhook
+
+
+@pytest.fixture(autouse=True)
+def reset_fake(fake: FakeAssemblyAI) -> Iterator[None]:
+    fake.faults.clear()
+    fake.release_all()
+    fake.next_error = None
+    fake.complete_after_s = 0.3
+    fake.drop_webhooks = False
+    yield
+    fake.complete_after_s = None
+
+
+@pytest.fixture(scope="module")
+def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    configured = with_engine(dataclasses.replace(settings, public_base_url=url), fake)
+    configured = dataclasses.replace(
+        configured,
+        transcription=dataclasses.replace(
+            configured.transcription, assemblyai_webhook_secret=SECRET
+        ),
+    )
+    from transcribe.app import create_app
+
+    with serve(create_app(configured), port=port):
+        yield url
+
+
+def webhook_env(fake: FakeAssemblyAI, api_url: str) -> dict[str, str]:
+    return {
+        **engine_env(fake),
+        "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
+        "ASSEMBLYAI_WEBHOOK_FALLBACK_S": str(FALLBACK_S),
+        "ASSEMBLYAI_TIMEOUT_S": "1",
+        "PUBLIC_BASE_URL": api_url,
+    }
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str, fake: FakeAssemblyAI, api_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    log_path = tmp_path_factory.mktemp("webhook-worker") / "worker.log"
+    with running_worker(database_url, log_path, **webhook_env(fake, api_url)):
+        yield log_path
+
+
+@pytest.fixture
+async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        yield http
+
+
+def status_requests(fake: FakeAssemblyAI) -> int:
+    return fake.requests["GET /v2/transcript/{id}"]
+
+
+def queue_jobs(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]
+
+
+async def test_webhook_completes_the_job_without_polling(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    user = await signed_in_user(api)
+    before = status_requests(fake)
+    started = time.monotonic()
+    job_id = await start_job(api, user, "called back")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=30)
+    assert job["status"] == "completed", job
+    assert time.monotonic() - started < FALLBACK_S  # the webhook, not the fallback check
+    assert await download_text(api, user.headers, job_id) == "called back\n"
+    (transcript_id,) = [t.id for t in fake.transcripts.values() if t.audio == b"called back"]
+    assert (transcript_id, 200) in fake.webhooks_sent
+    # One status request: the one the webhook prompted. No polling while it worked.
+    assert status_requests(fake) - before == 1
+    request = fake.transcripts[transcript_id].request
+    assert request["webhook_url"] == f"{api.base_url}/webhooks/assemblyai?job_id={job_id}"
+
+
+async def test_a_lost_webhook_is_rescued_by_the_scheduled_check(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    fake.drop_webhooks = True
+    user = await signed_in_user(api)
+    started = time.monotonic()
+    job_id = await start_job(api, user, "nobody called")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=30)
+    assert job["status"] == "completed", job
+    assert time.monotonic() - started >= FALLBACK_S - 0.5
+    assert not [
+        sent for sent in fake.webhooks_sent if fake.transcripts[sent[0]].audio == b"nobody called"
+    ]
+
+
+async def test_duplicate_webhooks_collapse_into_one_finish(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+) -> None:
+    fake.hold_new = True
+    user = await signed_in_user(api)
+    job_id = await start_job(api, user, "said twice")
+    transcript_id = await wait_for_provider_job(database_url, job_id)
+    fake.transcripts[transcript_id].held = False
+    fake.transcripts[transcript_id].done = True
+    notice = {"transcript_id": transcript_id, "status": "completed"}
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                f"/webhooks/assemblyai?job_id={job_id}",
+                json=notice,
+                headers={WEBHOOK_SECRET_HEADER: SECRET},
+            )
+            for _ in range(5)
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * 5
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=30)
+    assert job["status"] == "completed"
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT count(*) FROM transcripts WHERE job_id = %s", (job_id,)
+        ).fetchone()[0]
+    assert rows == 1 and submissions(fake, "said twice") == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {WEBHOOK_SECRET_HEADER: "wrong"},
+        {WEBHOOK_SECRET_HEADER: SECRET + "x"},
+        {"Authorization": SECRET},
+    ],
+)
+async def test_forged_webhooks_are_refused_and_change_nothing(
+    api: httpx.AsyncClient, database_url: str, headers: dict[str, str]
+) -> None:
+    before = queue_jobs(database_url)
+    response = await api.post(
+        "/webhooks/assemblyai", json={"transcript_id": "x", "status": "completed"}, headers=headers
+    )
+    assert response.status_code == 401
+    assert response.json()["status_code"] == 401
+    assert queue_jobs(database_url) == before
+
+
+async def test_webhook_for_an_unknown_transcript_is_acknowledged_quietly(
+    api: httpx.AsyncClient, database_url: str
+) -> None:
+    before = queue_jobs(database_url)
+    started = time.monotonic()
+    response = await api.post(
+        "/webhooks/assemblyai",
+        json={"transcript_id": "never-heard-of-it", "status": "completed"},
+        headers={WEBHOOK_SECRET_HEADER: SECRET},
+    )
+    assert response.status_code == 200 and time.monotonic() - started < 1
+    assert queue_jobs(database_url) == before
+    garbage = await api.post(
+        "/webhooks/assemblyai", content=b"{not json", headers={WEBHOOK_SECRET_HEADER: SECRET}
+    )
+    assert garbage.status_code == 400
+
+
+async def test_an_answer_lost_after_acceptance_gives_one_provider_transcript(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    """The provider accepts, then the answer never arrives (the client times out after 1 s).
+    The retry finds the transcript among the provider's recent ones instead of submitting
+    again."""
+    fake.accept_then_drop_next(seconds=3)
+    user = await signed_in_user(api)
+    text = "accepted but unheard"
+    job_id = await start_job(api, user, text)
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=60)
+    assert job["status"] == "completed", job
+    assert submissions(fake, text) == 1
+    assert fake.requests["GET /v2/transcript"] >= 1  # it looked before submitting again
+    assert await download_text(api, user.headers, job_id) == text + "\n"
+
+
+async def test_a_submitted_job_that_lost_its_check_gets_one(
+    api: httpx.AsyncClient,
+    fake: FakeAssemblyAI,
+    database_url: str,
+    api_url: str,
+    tmp_path: Path,
+) -> None:
+    """A worker dies after saving the provider's id and before scheduling the check (here:
+    the check is removed from the queue): recovery schedules one, nothing is resubmitted."""
+    fake.hold_new = True
+    fake.drop_webhooks = True
+    user = await signed_in_user(api)
+    text = "check on me"
+    env = webhook_env(fake, api_url)
+    with running_worker(database_url, tmp_path / "first.log", **env) as first:
+        job_id = await start_job(api, user, text)
+        await wait_for_provider_job(database_url, job_id)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM procrastinate_jobs WHERE lock = %s AND status = 'todo'",
+            (f"transcription-job:{job_id}",),
+        )
+        conn.execute(
+            "UPDATE transcription_jobs SET updated_at = now() - interval '1 hour' WHERE id = %s",
+            (job_id,),
+        )
+    fake.release_all()
+    with running_worker(database_url, tmp_path / "second.log", **env):
+        job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=60)
+    assert job["status"] == "completed", job
+    assert submissions(fake, text) == 1
+    with psycopg.connect(database_url) as conn:
+        assert (
+            conn.execute(
+                "SELECT recovery_count FROM transcription_jobs WHERE id = %s", (job_id,)
+            ).fetchone()[0]
+            == 1
+        )
