@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import httpx
+from httpx_sse import connect_sse
 
 CHUNK = 1 << 20
 
@@ -81,6 +83,18 @@ class TranscribeApi:
 
     def job(self, job_id: str) -> dict:
         return _check(self.http.get(f"/jobs/{job_id}"))
+
+    def job_events(self, job_id: str, idle_timeout_s: float = 60) -> Iterator[dict]:
+        """The job's states as the server streams them (SSE): now, then each change; the
+        stream ends after a final status. Raises httpx.HTTPError if it breaks."""
+        timeout = httpx.Timeout(10, read=idle_timeout_s)  # keep-alives come every 15 s
+        with connect_sse(self.http, "GET", f"/jobs/{job_id}/events", timeout=timeout) as source:
+            if source.response.status_code != 200:
+                source.response.read()
+                _check(source.response)
+            for event in source.iter_sse():
+                if event.event == "job":
+                    yield json.loads(event.data)
 
     def jobs(self, status: str | None, limit: int) -> dict:
         params: dict[str, Any] = {"limit": limit}

@@ -52,13 +52,38 @@ def cmd_login(args: argparse.Namespace, config: CliConfig) -> int:
     return 0
 
 
+class _StatusLine:
+    """Prints a job's status (and progress, where the engine reports it) when it changes."""
+
+    def __init__(self) -> None:
+        self.last: tuple | None = None
+
+    def show(self, job: dict) -> None:
+        shown = (job["status"], job.get("progress"))
+        if shown != self.last:
+            progress = f" {job['progress']}%" if job.get("progress") is not None else ""
+            print(f"status: {job['status']}{progress}", file=sys.stderr)
+            self.last = shown
+
+
 def _wait(api: TranscribeApi, job_id: str) -> dict:
-    delay, last = 0.5, None
+    """Follow the job's event stream; if it breaks or is unavailable, poll instead."""
+    line = _StatusLine()
+    try:
+        for job in api.job_events(job_id):
+            line.show(job)
+            if job["status"] in FINAL:
+                return job
+    except ApiError as exc:
+        if exc.status not in (404, 503):
+            raise
+    except httpx.HTTPError:
+        pass
+    print("(events unavailable: polling)", file=sys.stderr)
+    delay = 0.5
     while True:
         job = api.job(job_id)
-        if job["status"] != last:
-            print(f"status: {job['status']}", file=sys.stderr)
-            last = job["status"]
+        line.show(job)
         if job["status"] in FINAL:
             return job
         time.sleep(delay)

@@ -58,6 +58,7 @@ def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
     job_id = upload.stdout.strip()
     assert "uploading talk.txt" in upload.stderr and "100.0%" in upload.stderr
     assert "status: completed" in upload.stderr
+    assert "polling" not in upload.stderr  # it followed the job's event stream
     assert out.read_text() == "Speaker A: Are we recording?\nSpeaker B: We are.\n"
 
     jobs = run_cli(config, base_url, "jobs")
@@ -119,3 +120,39 @@ def test_unreachable_server(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"token": "t"}')
     result = run_cli(tmp_path, "http://127.0.0.1:9", "jobs")
     assert result.returncode == 1 and "cannot reach" in result.stderr
+
+
+def test_wait_falls_back_to_polling_when_the_stream_breaks(
+    base_url: str, worker: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The event stream breaks (a proxy that cuts long responses): `--wait` polls instead."""
+    import httpx
+
+    from tests.helpers.accounts import signed_in_user
+    from tests.helpers.uploads import upload_file
+    from transcribe_cli.api import TranscribeApi
+    from transcribe_cli.main import _wait
+
+    async def new_job() -> tuple[str, str]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            user = await signed_in_user(client)
+            key = await upload_file(client, user, b"cut short")
+            created = await client.post(
+                "/jobs",
+                json={"object_key": key, "language": "en", "mode": "mono"},
+                headers=user.headers,
+            )
+            return user.token, created.json()["id"]
+
+    import asyncio
+
+    token, job_id = asyncio.run(new_job())
+
+    class BrokenStream(TranscribeApi):
+        def job_events(self, job_id: str, idle_timeout_s: float = 60):  # type: ignore[override]
+            raise httpx.RemoteProtocolError("peer closed connection")
+            yield {}  # a generator, like the real one
+
+    job = _wait(BrokenStream(base_url, token), job_id)
+    assert job["status"] == "completed"
+    assert "polling" in capsys.readouterr().err
