@@ -2,7 +2,8 @@
 
 Measures, in one run against a throwaway database:
 - procrastinate's bare no-op task (the floor),
-- our `transcribe_job` with the stub engine on local storage (real rows, a real file).
+- our `transcribe_job` (the submit task) with the stub engine on local storage (real rows,
+  a real file): the stub finishes inside it.
 
     .venv/bin/python bench/queue.py [--jobs 300] [--latency-samples 100]
 
@@ -112,10 +113,11 @@ async def measure(
 
 
 async def run(jobs: int, samples: int) -> None:
-    from transcribe.queue import build_queue, defer_transcription
+    from transcribe.domain.jobs.queueing import defer_submit
+    from transcribe.queue import build_queue
     from transcribe.settings import get_settings
 
-    queue = build_queue(get_settings())
+    queue = build_queue(get_settings(), for_worker=False)
     db = os.environ["DATABASE_URL"]
     worker_log = Path(tempfile.mkdtemp()) / "worker.log"
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}", "LOG_LEVEL": "WARNING"}
@@ -137,7 +139,7 @@ async def run(jobs: int, samples: int) -> None:
                 pending = iter(await make_stub_jobs(db, samples + jobs))
 
                 async def defer_stub() -> int:
-                    return await defer_transcription(queue, next(pending))
+                    return await defer_submit(queue, next(pending))
 
                 stub_latency, stub_rate = await measure(conn, defer_stub, jobs, samples)
                 failed = conn.execute(
