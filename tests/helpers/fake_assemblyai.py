@@ -35,6 +35,7 @@ from tests.helpers.server import free_port, serve
 
 FALLBACK_TEXT = "this is what the fake heard"
 _WORKING = ("queued", "processing")
+WEBHOOK_ATTEMPTS = 3
 _TURN = re.compile(r"^([A-Z])\s*:\s*(.*)$")
 _LANG_MARK = re.compile(r"^\[lang=([a-z]{2})\]\s*")
 
@@ -80,6 +81,7 @@ class FakeAssemblyAI:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
     _tasks: set = field(default_factory=set)
+    _http: httpx.AsyncClient | None = None
 
     # -- steering, for tests -------------------------------------------------------
     def fail_next(
@@ -176,12 +178,20 @@ class FakeAssemblyAI:
         if request.get("webhook_auth_header_name"):
             headers[request["webhook_auth_header_name"]] = request["webhook_auth_header_value"]
         body = {"transcript_id": transcript.id, "status": self._status(transcript)}
-        try:
-            async with httpx.AsyncClient(timeout=10) as http:
-                answer = await http.post(request["webhook_url"], json=body, headers=headers)
-            self.webhooks_sent.append((transcript.id, answer.status_code))
-        except httpx.HTTPError:
-            self.webhooks_sent.append((transcript.id, 0))
+        if self._http is None:  # one pool for every webhook, as a real sender would have
+            self._http = httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=50))
+        answer = 0
+        for attempt in range(WEBHOOK_ATTEMPTS):  # AssemblyAI retries failed deliveries too
+            try:
+                answer = (
+                    await self._http.post(request["webhook_url"], json=body, headers=headers)
+                ).status_code
+            except httpx.HTTPError:
+                answer = 0
+            if 200 <= answer < 300:
+                break
+            await asyncio.sleep(0.5 * (attempt + 1))
+        self.webhooks_sent.append((transcript.id, answer))
 
     def transcript_json(self, transcript: FakeTranscript) -> dict[str, Any]:
         status = self._status(transcript)

@@ -67,3 +67,21 @@ def test_the_service_process_exits_without_jwt_secret_in_production() -> None:
     )
     assert result.returncode != 0
     assert "JWT_SECRET is required" in result.stderr
+
+
+def test_webhook_settings_are_read_and_checked(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+    clean_env.setenv("WEBHOOK_RETRY_SCHEDULE_S", "1, 2.5,10")
+    settings = _load()
+    assert settings.webhooks.allow_private_urls is True
+    assert settings.webhooks.retry_schedule_s == (1.0, 2.5, 10.0)
+    clean_env.setenv("WEBHOOK_RETRY_SCHEDULE_S", "1,soon")
+    with pytest.raises(ConfigError, match="WEBHOOK_RETRY_SCHEDULE_S"):
+        _load()
+    clean_env.setenv("WEBHOOK_RETRY_SCHEDULE_S", "-1")
+    with pytest.raises(ConfigError, match="negative"):
+        _load()
+    clean_env.delenv("WEBHOOK_RETRY_SCHEDULE_S")
+    clean_env.setenv("WEBHOOK_ALLOW_PRIVATE_URLS", "maybe")
+    with pytest.raises(ConfigError, match="true or false"):
+        _load()

@@ -17,7 +17,12 @@ locals {
     LOG_FORMAT         = "json"
     WORKER_CONCURRENCY = tostring(var.worker_concurrency)
   }
-  secret_keys = ["DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ASSEMBLYAI_API_KEY"]
+  secret_keys = ["DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ASSEMBLYAI_API_KEY", "ASSEMBLYAI_WEBHOOK_SECRET"]
+  # Workers name the API in the webhook URL they give AssemblyAI; until the API's URL is
+  # known (first apply), they leave it out and only check on a schedule.
+  worker_env = var.public_base_url == "" ? local.common_env : merge(local.common_env, {
+    PUBLIC_BASE_URL = var.public_base_url
+  })
 }
 
 # --- network ---------------------------------------------------------------------------
@@ -92,6 +97,12 @@ resource "random_password" "jwt" {
   special = false
 }
 
+# AssemblyAI sends it back in a header with every webhook; the API compares it.
+resource "random_password" "provider_webhook" {
+  length  = 48
+  special = false
+}
+
 resource "yandex_mdb_postgresql_cluster" "main" {
   name        = var.name
   environment = "PRODUCTION"
@@ -159,6 +170,10 @@ resource "yandex_lockbox_secret_version" "app" {
   entries {
     key        = "ASSEMBLYAI_API_KEY"
     text_value = var.assemblyai_api_key
+  }
+  entries {
+    key        = "ASSEMBLYAI_WEBHOOK_SECRET"
+    text_value = random_password.provider_webhook.result
   }
 }
 
@@ -231,7 +246,7 @@ resource "yandex_compute_instance" "worker" {
     })
     docker-compose = templatefile("${path.module}/worker-compose.yaml", {
       image = local.image
-      env   = local.common_env
+      env   = local.worker_env
     })
   }
 

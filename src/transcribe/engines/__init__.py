@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 from transcribe.engines.base import (
     AudioSource,
     EngineRequest,
@@ -15,6 +18,8 @@ from transcribe.engines.base import (
     Working,
 )
 from transcribe.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Where AssemblyAI calls us back when a transcript is done (see domain/jobs/provider_webhooks.py).
 ASSEMBLYAI_WEBHOOK_PATH = "/webhooks/assemblyai"
@@ -30,11 +35,25 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
             config.assemblyai_base_url,
             timeout_s=config.assemblyai_timeout_s,
             webhook_url=f"{settings.public_base_url}{ASSEMBLYAI_WEBHOOK_PATH}",
-            webhook_secret=config.assemblyai_webhook_secret or None,
+            webhook_secret=_webhook_secret(settings),
         )
     from transcribe.engines.stub import StubEngine
 
     return StubEngine()
+
+
+def _webhook_secret(settings: Settings) -> str | None:
+    """The secret, when provider webhooks can work: AssemblyAI needs an absolute URL."""
+    secret = settings.transcription.assemblyai_webhook_secret
+    if not secret:
+        return None
+    if urlsplit(settings.public_base_url).scheme not in ("http", "https"):
+        log.warning(
+            "ASSEMBLYAI_WEBHOOK_SECRET is set but PUBLIC_BASE_URL is not an http(s) URL: "
+            "provider webhooks are off, the worker checks on a schedule"
+        )
+        return None
+    return secret
 
 
 def is_supported_language(engine: TranscriptionEngine, code: str) -> bool:

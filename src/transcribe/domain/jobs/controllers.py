@@ -229,9 +229,16 @@ async def _stop_queue_job(
     """
     try:
         app = await queue.get()
-        if queue_job_id is not None:
-            await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
-        if provider_job_id is not None:
-            await defer_cancel_at_provider(app, provider_job_id)
     except Exception:
-        log.exception("could not stop queue job %s", queue_job_id)
+        log.exception("could not reach the queue to stop job %s", queue_job_id)
+        return
+    if provider_job_id is not None:
+        try:
+            await defer_cancel_at_provider(app, provider_job_id)
+        except Exception:
+            log.exception("could not queue the provider-side cancel of %s", provider_job_id)
+    if queue_job_id is not None:
+        try:
+            await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
+        except Exception:
+            log.exception("could not stop queue job %s", queue_job_id)

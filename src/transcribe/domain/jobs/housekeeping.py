@@ -1,11 +1,12 @@
-"""Periodic clean-up: uploads presigned but never completed, and expired login failures."""
+"""Periodic clean-up: uploads presigned but never completed, expired login failures, and
+the webhook delivery log past its keeping time."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from transcribe.db import models as m
 from transcribe.domain.jobs.runtime import WorkerRuntime
@@ -13,6 +14,7 @@ from transcribe.domain.jobs.runtime import WorkerRuntime
 log = logging.getLogger(__name__)
 
 BATCH = 500
+DELIVERY_LOG_DAYS = 30  # finished deliveries are kept this long, to debug a receiver
 
 
 async def clean_up(rt: WorkerRuntime) -> None:
@@ -41,5 +43,11 @@ async def clean_up(rt: WorkerRuntime) -> None:
             )
         expired = now - timedelta(seconds=rt.settings.auth.login_window_s)
         await session.execute(delete(m.LoginFailure).where(m.LoginFailure.created_at < expired))
+        old = now - timedelta(days=DELIVERY_LOG_DAYS)
+        await session.execute(
+            delete(m.WebhookDelivery).where(
+                or_(m.WebhookDelivery.delivered_at < old, m.WebhookDelivery.abandoned_at < old)
+            )
+        )
     if keys:
         log.info("removed %s abandoned uploads", len(keys))

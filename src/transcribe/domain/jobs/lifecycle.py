@@ -141,7 +141,7 @@ async def complete(
     job = await _change(
         session,
         job_id,
-        "completed",
+        m.JobStatus.COMPLETED.value,
         when=[Job.status == m.JobStatus.PROCESSING.value],
         values={
             "status": m.JobStatus.COMPLETED.value,
@@ -161,7 +161,7 @@ async def fail(session: AsyncSession, job_id: UUID, message: str) -> m.Transcrip
     job = await _change(
         session,
         job_id,
-        "failed",
+        m.JobStatus.FAILED.value,
         when=[_status_in(UNFINISHED)],
         values={
             "status": m.JobStatus.FAILED.value,
@@ -179,7 +179,7 @@ async def cancel(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | No
     return await _change(
         session,
         job_id,
-        "cancelled",
+        m.JobStatus.CANCELLED.value,
         when=[_status_in(UNFINISHED)],
         values={
             "status": m.JobStatus.CANCELLED.value,

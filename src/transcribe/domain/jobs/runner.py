@@ -58,7 +58,7 @@ async def submit(app: App, rt: WorkerRuntime, job_id: UUID, *, is_last_attempt: 
         log.info("job %s has nothing left to do", job_id)
         return
     if job.provider_job_id:  # submitted by an earlier attempt: only the checks are left
-        await defer_check(app, job_id, delay_s=rt.first_check_delay_s)
+        await defer_check(app, job_id, delay_s=0)
         return
     await _guarded(app, rt, job, is_last_attempt, _submit(app, rt, job, content_type))
 
@@ -73,7 +73,8 @@ async def _submit(
         )
         if found:
             log.info("job %s: found its earlier submission %s at the provider", job.id, found)
-            await _submitted(app, rt, job.id, found)
+            # It may be done already, and its webhook gone unheard: look now.
+            await _submitted(app, rt, job.id, found, check_in_s=0)
             return
     key = job.source_object_key
     info = await rt.storage.head(key)
@@ -105,7 +106,14 @@ async def _submit(
         await _submitted(app, rt, job.id, outcome.provider_job_id)
 
 
-async def _submitted(app: App, rt: WorkerRuntime, job_id: UUID, provider_job_id: str) -> None:
+async def _submitted(
+    app: App,
+    rt: WorkerRuntime,
+    job_id: UUID,
+    provider_job_id: str,
+    *,
+    check_in_s: float | None = None,
+) -> None:
     async with rt.sessions.begin() as session:
         saved = await lifecycle.submitted(session, job_id, provider_job_id)
     if saved is None:
@@ -113,7 +121,8 @@ async def _submitted(app: App, rt: WorkerRuntime, job_id: UUID, provider_job_id:
         log.info("job %s was cancelled during its submission", job_id)
         await defer_cancel_at_provider(app, provider_job_id)
         return
-    await defer_check(app, job_id, delay_s=rt.first_check_delay_s)
+    delay_s = rt.first_check_delay_s if check_in_s is None else check_in_s
+    await defer_check(app, job_id, delay_s=delay_s)
 
 
 async def check(
@@ -154,7 +163,7 @@ async def _guarded(
     except PermanentEngineError as exc:
         PROVIDER_ERRORS.labels(kind="permanent").inc()
         await _fail(app, rt, job.id, str(exc))
-        _observe_duration(job, "failed")
+        _observe_duration(job, m.JobStatus.FAILED)
     except TransientEngineError as exc:
         PROVIDER_ERRORS.labels(kind="transient").inc()
         if is_last_attempt:
@@ -200,14 +209,14 @@ async def _finish(
         # Cancelled or deleted while the engine worked: keep nothing.
         await rt.storage.delete(key)
         return
-    _observe_duration(job, "completed")
+    _observe_duration(job, m.JobStatus.COMPLETED)
     log.info("job %s completed", job.id)
     await defer_deliveries_of_job(app, rt, job.id)
 
 
-def _observe_duration(job: m.TranscriptionJob, status: str) -> None:
+def _observe_duration(job: m.TranscriptionJob, status: m.JobStatus) -> None:
     if job.started_at is not None:
-        JOB_DURATION.labels(status=status).observe((_now() - job.started_at).total_seconds())
+        JOB_DURATION.labels(status=status.value).observe((_now() - job.started_at).total_seconds())
 
 
 async def cancel_at_provider(rt: WorkerRuntime, provider_job_id: str) -> None:
