@@ -106,6 +106,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_webhook_deliveries_job_id", "webhook_deliveries", ["job_id"], unique=False)
     op.add_column("transcription_jobs", sa.Column("provider_audio_url", sa.Text(), nullable=True))
+    op.add_column("transcription_jobs", sa.Column("progress", sa.SmallInteger(), nullable=True))
+    op.create_check_constraint(
+        op.f("ck_transcription_jobs_progress"),
+        "transcription_jobs",
+        "progress IS NULL OR progress BETWEEN 0 AND 100",
+    )
     op.create_index(
         "ix_transcription_jobs_provider_job_id",
         "transcription_jobs",
@@ -116,6 +122,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_transcription_jobs_provider_job_id", table_name="transcription_jobs")
+    op.drop_constraint(op.f("ck_transcription_jobs_progress"), "transcription_jobs", type_="check")
+    op.drop_column("transcription_jobs", "progress")
     op.drop_column("transcription_jobs", "provider_audio_url")
     op.drop_index("ix_webhook_deliveries_job_id", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_endpoint_id", table_name="webhook_deliveries")

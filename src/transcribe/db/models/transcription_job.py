@@ -6,7 +6,17 @@ from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -36,6 +46,7 @@ class TranscriptionJob(UUIDv7AuditBase):
             name="status",
         ),
         CheckConstraint("mode IN ('mono', 'dialogue')", name="mode"),
+        CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100", name="progress"),
         # Per-user listing, newest first.
         Index("ix_transcription_jobs_user_id_created_at", "user_id", "created_at"),
         # The reaper scans unfinished jobs by age.
@@ -65,5 +76,7 @@ class TranscriptionJob(UUIDv7AuditBase):
     error_message: Mapped[str | None] = mapped_column(Text)
     detected_language: Mapped[str | None] = mapped_column(String(16))
     audio_duration_s: Mapped[float | None] = mapped_column(Float)
+    # 0..100 where the engine reports it, else NULL.
+    progress: Mapped[int | None] = mapped_column(SmallInteger)
     started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -130,6 +130,21 @@ async def submitted(
     )
 
 
+async def progress(session: AsyncSession, job_id: UUID, percent: int) -> m.TranscriptionJob | None:
+    """The engine's progress (0..100); only while processing, and only when it moved."""
+    percent = max(0, min(100, percent))
+    return await _change(
+        session,
+        job_id,
+        "progress",
+        when=[
+            Job.status == m.JobStatus.PROCESSING.value,
+            Job.progress.is_distinct_from(percent),
+        ],
+        values={"progress": percent},
+    )
+
+
 async def complete(
     session: AsyncSession,
     job_id: UUID,
@@ -150,6 +165,8 @@ async def complete(
             "detected_language": detected_language,
             "audio_duration_s": audio_duration_s,
             "error_message": None,
+            # Engines that reported progress end at 100; the others keep none.
+            "progress": case((Job.progress.is_not(None), 100), else_=None),
         },
     )
     if job is not None:
@@ -221,6 +238,7 @@ async def retry(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | Non
             "started_at": None,
             "provider_job_id": None,
             "provider_audio_url": None,
+            "progress": None,
             "recovery_count": 0,
         },
     )

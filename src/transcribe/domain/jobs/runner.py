@@ -146,8 +146,11 @@ async def _check(app: App, rt: WorkerRuntime, job: m.TranscriptionJob, delay_s: 
     outcome = await rt.engine.check(job.provider_job_id)
     if isinstance(outcome, Finished):
         await _finish(app, rt, job, outcome.result)
-    else:
-        await defer_check(app, job.id, delay_s=rt.next_check_delay_s(delay_s))
+        return
+    if outcome.progress is not None:
+        async with rt.sessions.begin() as session:
+            await lifecycle.progress(session, job.id, outcome.progress)
+    await defer_check(app, job.id, delay_s=rt.next_check_delay_s(delay_s))
 
 
 async def _guarded(

@@ -43,6 +43,9 @@ class Job(Schema):
     error_message: str | None
     detected_language: str | None
     audio_duration_s: float | None
+    progress: Annotated[
+        int | None, msgspec.Meta(description="0..100 where the engine reports it, else null")
+    ] = None
 
 
 def job_view(job: m.TranscriptionJob) -> Job:
@@ -61,6 +64,7 @@ def job_view(job: m.TranscriptionJob) -> Job:
         error_message=job.error_message,
         detected_language=job.detected_language,
         audio_duration_s=job.audio_duration_s,
+        progress=job.progress,
     )
 
 

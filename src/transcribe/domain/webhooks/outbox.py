@@ -39,7 +39,7 @@ async def record_job_event(session: AsyncSession, job: m.TranscriptionJob) -> No
     endpoints = await session.scalars(
         select(m.WebhookEndpoint.id).where(
             m.WebhookEndpoint.user_id == job.user_id,
-            m.WebhookEndpoint.events.any(event_type),
+            m.WebhookEndpoint.events.contains([event_type]),
         )
     )
     now = datetime.now(UTC)
