@@ -227,26 +227,45 @@ class FakeAssemblyAI:
         }
         if transcript.request.get("speaker_labels"):
             utterances = []
+            words = []
             start = 0
             for line in filter(None, (raw.strip() for raw in text.splitlines())):
                 turn = _TURN.match(line)
                 speaker, said = (turn.group(1), turn.group(2)) if turn else ("A", line)
+                said_words = _words(said, start, speaker)
                 utterances.append(
                     {
                         "speaker": speaker,
                         "text": said,
                         "start": start,
-                        "end": start + 900,
+                        "end": said_words[-1]["end"] if said_words else start + 900,
                         "confidence": 0.9,
-                        "words": [],
+                        "words": said_words,
                     }
                 )
-                start += 1000
+                words += said_words
+                start = max(start + 1000, said_words[-1]["end"] + 200 if said_words else 0)
             result["utterances"] = utterances
+            result["words"] = words
             result["text"] = " ".join(u["text"] for u in utterances)
         else:
             result["text"] = " ".join(text.split())
+            result["words"] = _words(result["text"], 0, None)
         return result
+
+
+def _words(text: str, start_ms: int, speaker: str | None) -> list[dict[str, Any]]:
+    """Word timings as the provider gives them: 300 ms a word, in order."""
+    return [
+        {
+            "text": word,
+            "start": start_ms + 300 * i,
+            "end": start_ms + 300 * i + 250,
+            "confidence": 0.95,
+            "speaker": speaker,
+        }
+        for i, word in enumerate(text.split())
+    ]
 
 
 def _app(fake: FakeAssemblyAI) -> Litestar:

@@ -15,6 +15,7 @@ from transcribe.engines.base import (
     TranscriptionEngine,
     TransientEngineError,
     Utterance,
+    Word,
     Working,
 )
 from transcribe.settings import Settings
@@ -70,6 +71,7 @@ __all__ = [
     "TranscriptionEngine",
     "TransientEngineError",
     "Utterance",
+    "Word",
     "Working",
     "get_engine",
     "is_supported_language",

@@ -27,6 +27,7 @@ from transcribe.engines.base import (
     Submitted,
     TransientEngineError,
     Utterance,
+    Word,
     Working,
 )
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
@@ -79,6 +80,7 @@ def _classify(exc: BaseException, doing: str) -> Exception:
 class AssemblyAIEngine:
     name = "assemblyai"
     supported_languages = SUPPORTED_LANGUAGES
+    diarization = True
 
     def __init__(
         self,
@@ -88,12 +90,14 @@ class AssemblyAIEngine:
         timeout_s: float = 30.0,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        speech_models: tuple[str, ...] = (),
     ) -> None:
         self._settings = aai.Settings(
             api_key=api_key, base_url=base_url.rstrip("/"), http_timeout=timeout_s
         )
         self._webhook_url = webhook_url if webhook_secret else None
         self._webhook_secret = webhook_secret
+        self._speech_models = list(speech_models)
         self._client: aai.AsyncClient | None = None
 
     @property
@@ -139,9 +143,14 @@ class AssemblyAIEngine:
                 WEBHOOK_SECRET_HEADER,
                 self._webhook_secret,
             )
-        transcript_request = aai.types.TranscriptRequest(
-            audio_url=audio_url, **config.raw.dict(exclude_none=True)
-        )
+        options = config.raw.dict(exclude_none=True)
+        if request.mode == "dialogue" and request.speakers_expected:
+            options["speakers_expected"] = request.speakers_expected
+        if request.keyterms:
+            options["keyterms_prompt"] = list(request.keyterms)
+        if self._speech_models:  # the operator's choice; else the provider's default
+            options["speech_models"] = self._speech_models
+        transcript_request = aai.types.TranscriptRequest(audio_url=audio_url, **options)
         response = await self._call(
             "submitting the transcription",
             lambda: async_api.create_transcript(self._http, transcript_request),
@@ -194,8 +203,19 @@ class AssemblyAIEngine:
                 Utterance(speaker=u.speaker or "A", text=u.text, start_ms=u.start, end_ms=u.end)
                 for u in response.utterances
             ]
+        words = [
+            Word(
+                text=w.text,
+                start_ms=w.start,
+                end_ms=w.end,
+                confidence=w.confidence,
+                speaker=w.speaker,
+            )
+            for w in response.words or []
+        ]
         language = response.language_code
         return EngineResult(
+            words=words or None,
             text=response.text or "",
             utterances=utterances,
             detected_language=str(language.value if hasattr(language, "value") else language)

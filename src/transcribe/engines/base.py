@@ -22,6 +22,17 @@ class EngineRequest:
     audio: AudioSource
     language: str  # ISO 639-1 code, or "auto"
     mode: str  # "mono" | "dialogue"
+    speakers_expected: int | None = None  # a hint, dialogue only
+    keyterms: tuple[str, ...] = ()  # words and phrases to favour
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+    confidence: float | None = None
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class EngineResult:
     utterances: list[Utterance] | None = None
     detected_language: str | None = None
     audio_duration_s: float | None = None
+    words: list[Word] | None = None
 
 
 class TransientEngineError(Exception):
@@ -75,6 +87,7 @@ class TranscriptionEngine(Protocol):
 
     name: str
     supported_languages: frozenset[str]
+    diarization: bool  # can it tell speakers apart (`dialogue` mode)?
 
     async def start(
         self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl

@@ -7,6 +7,7 @@ no recognition ran. Nothing leaves the machine.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from transcribe.engines.base import (
     OnAudioUrl,
     PermanentEngineError,
     Utterance,
+    Word,
     Working,
 )
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
@@ -30,6 +32,7 @@ _TURN = re.compile(r"^(?:(?i:speaker)\s+([A-Za-z0-9]{1,3})|([A-Z]))\s*:\s*(.*)$"
 class StubEngine:
     name = "stub"
     supported_languages = SUPPORTED_LANGUAGES
+    diarization = True  # `A: ...` lines are turns
 
     async def start(
         self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
@@ -51,13 +54,12 @@ class StubEngine:
                 f"[No speech recognition ran for {request.audio.filename}: this server uses the "
                 "stub engine. Set ASSEMBLYAI_API_KEY to transcribe real audio.]"
             )
-            return EngineResult(
-                text=text, utterances=[Utterance("A", text)] if request.mode == "dialogue" else None
-            )
-        if request.mode != "dialogue":
-            return EngineResult(text=text)
-        utterances = [self._turn(line) for line in text.splitlines() if line.strip()]
-        return EngineResult(text=" ".join(u.text for u in utterances), utterances=utterances)
+            turns = [Utterance("A", text)]
+        elif request.mode == "dialogue":
+            turns = [self._turn(line) for line in text.splitlines() if line.strip()]
+        else:
+            return dataclasses.replace(_timed([Utterance("A", text)], dialogue=False), text=text)
+        return _timed(turns, dialogue=request.mode == "dialogue")
 
     async def cancel(self, provider_job_id: str) -> None:
         return None
@@ -85,3 +87,30 @@ class StubEngine:
             speaker = match.group(1) or match.group(2)
             return Utterance(speaker=speaker.upper(), text=match.group(3).strip())
         return Utterance(speaker="A", text=line.strip())
+
+
+# Synthetic timings, so that every format works without audio: a steady reading pace.
+_MS_PER_CHAR = 60
+_MS_PER_WORD = 100
+_GAP_MS = 80
+_TURN_GAP_MS = 400
+
+
+def _timed(turns: list[Utterance], *, dialogue: bool) -> EngineResult:
+    """Words and turns with made-up but consistent times (in order, never overlapping)."""
+    words: list[Word] = []
+    timed_turns: list[Utterance] = []
+    cursor = 0
+    for turn in turns:
+        start = cursor
+        for token in turn.text.split():
+            end = cursor + _MS_PER_WORD + _MS_PER_CHAR * len(token)
+            words.append(Word(token, cursor, end, 1.0, turn.speaker if dialogue else None))
+            cursor = end + _GAP_MS
+        timed_turns.append(Utterance(turn.speaker, turn.text, start, max(start, cursor - _GAP_MS)))
+        cursor += _TURN_GAP_MS
+    return EngineResult(
+        text=" ".join(turn.text for turn in turns if turn.text),
+        utterances=timed_turns if dialogue else None,
+        words=words,
+    )
