@@ -145,6 +145,8 @@ class TranscriptionSettings:
     # With a secret, AssemblyAI calls PUBLIC_BASE_URL/webhooks/assemblyai when a transcript
     # is done; scheduled checks then only rescue lost webhooks, this often.
     assemblyai_webhook_secret: str = field(default="", repr=False)
+    # `speech_models` sent to AssemblyAI, in order of preference; empty: its default.
+    assemblyai_speech_models: tuple[str, ...] = ()
     webhook_fallback_s: float = 600.0
 
 
@@ -273,6 +275,11 @@ def _load() -> Settings:
             poll_initial_s=_env_number("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
             poll_max_s=_env_number("TRANSCRIPTION_POLL_MAX_S", 30.0),
             assemblyai_webhook_secret=_env("ASSEMBLYAI_WEBHOOK_SECRET"),
+            assemblyai_speech_models=tuple(
+                model.strip()
+                for model in _env("ASSEMBLYAI_SPEECH_MODELS").split(",")
+                if model.strip()
+            ),
             webhook_fallback_s=_env_number("ASSEMBLYAI_WEBHOOK_FALLBACK_S", 600.0),
         ),
         events=EventSettings(

@@ -96,15 +96,23 @@ class TranscribeApi:
                 if event.event == "job":
                     yield json.loads(event.data)
 
-    def jobs(self, status: str | None, limit: int) -> dict:
+    def jobs(self, status: str | None, limit: int, search: str | None = None) -> dict:
         params: dict[str, Any] = {"limit": limit}
         if status:
             params["status"] = status
+        if search:
+            params["q"] = search
         return _check(self.http.get("/jobs", params=params))
 
-    def download(self, job_id: str, sink: BinaryIO) -> None:
-        """Stream the TXT transcript into `sink` (the signed URL needs no Authorization)."""
-        link = _check(self.http.get(f"/jobs/{job_id}/download", params={"format": "txt"}))
+    def engine(self) -> dict:
+        return _check(self.http.get("/engine"))
+
+    def name_speakers(self, job_id: str, names: dict[str, str | None]) -> dict:
+        return _check(self.http.patch(f"/jobs/{job_id}/speakers", json=names))
+
+    def download(self, job_id: str, sink: BinaryIO, fmt: str = "txt") -> None:
+        """Stream the transcript into `sink` (the signed URL needs no Authorization)."""
+        link = _check(self.http.get(f"/jobs/{job_id}/download", params={"format": fmt}))
         with httpx.Client(timeout=60) as raw, raw.stream("GET", link["url"]) as response:
             if not response.is_success:
                 raise ApiError(response.status_code, "could not fetch the transcript file")

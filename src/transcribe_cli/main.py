@@ -3,8 +3,9 @@
 transcribe register --email ada@example.com
 transcribe login --email ada@example.com
 transcribe upload talk.mp3 --language en --mode dialogue --wait --output talk.txt
-transcribe jobs [--status completed]
-transcribe download JOB_ID [--output talk.txt]
+transcribe jobs [--status completed] [--search WORD]
+transcribe download JOB_ID [--format srt] [--output talk.srt]
+transcribe speakers JOB_ID A=Alice B=Bob
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ def cmd_upload(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) 
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
     size = path.stat().st_size
+    problem = _against_engine(api.engine(), args.language, args.mode, size)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     content_type = (
         args.content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     )
@@ -120,19 +125,30 @@ def cmd_upload(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) 
     return 0
 
 
-def _save(api: TranscribeApi, job_id: str, output: Path) -> None:
+def _against_engine(engine: dict, language: str, mode: str, size: int) -> str | None:
+    """What the server would refuse, found before a byte is sent."""
+    if language.strip().lower() not in engine["languages"]:
+        return f"the {engine['name']} engine does not know language {language!r}"
+    if mode == "dialogue" and not engine["diarization"]:
+        return f"the {engine['name']} engine cannot tell speakers apart: use --mode mono"
+    if size > engine["max_upload_bytes"]:
+        return f"the file is larger than the server accepts ({engine['max_upload_bytes']} bytes)"
+    return None
+
+
+def _save(api: TranscribeApi, job_id: str, output: Path, fmt: str = "txt") -> None:
     """Stream into a side file and rename, so a broken download never leaves half a transcript."""
     partial = output.with_name(output.name + ".part")
     try:
         with partial.open("wb") as sink:
-            api.download(job_id, sink)
+            api.download(job_id, sink, fmt)
         partial.replace(output)
     finally:
         partial.unlink(missing_ok=True)
 
 
 def cmd_jobs(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
-    page = api.jobs(args.status, args.limit)
+    page = api.jobs(args.status, args.limit, args.search)
     print(f"{'ID':<36}  {'STATUS':<10}  {'LANG':<5}  {'MODE':<8}  {'CREATED':<20}  FILE")
     for job in page["items"]:
         print(
@@ -145,10 +161,25 @@ def cmd_jobs(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) ->
 
 def cmd_download(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
     if args.output:
-        _save(api, args.job_id, Path(args.output))
+        _save(api, args.job_id, Path(args.output), args.format)
+        print(f"transcript saved to {args.output}", file=sys.stderr)
     else:
-        api.download(args.job_id, sys.stdout.buffer)
+        api.download(args.job_id, sys.stdout.buffer, args.format)
         sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, config: CliConfig, api: TranscribeApi) -> int:
+    names: dict[str, str | None] = {}
+    for pair in args.names:
+        label, sep, name = pair.partition("=")
+        if not sep or not label:
+            print(f"error: {pair!r} is not LABEL=NAME (e.g. A=Alice; A= removes)", file=sys.stderr)
+            return 2
+        names[label] = name or None
+    job = api.name_speakers(args.job_id, names)
+    for label, name in sorted(job["speaker_names"].items()):
+        print(f"{label}: {name}")
     return 0
 
 
@@ -179,9 +210,14 @@ def parser() -> argparse.ArgumentParser:
         "--status", choices=["pending", "processing", "completed", "failed", "cancelled"]
     )
     jobs.add_argument("--limit", type=int, default=20)
+    jobs.add_argument("--search", help="only jobs whose transcript or file name has these words")
     download = commands.add_parser("download", help="print or save a finished transcript")
     download.add_argument("job_id")
+    download.add_argument("--format", choices=["txt", "srt", "vtt", "json", "docx"], default="txt")
     download.add_argument("--output")
+    speakers = commands.add_parser("speakers", help="name the speakers of a transcript")
+    speakers.add_argument("job_id")
+    speakers.add_argument("names", nargs="+", metavar="LABEL=NAME", help="e.g. A=Alice B=Bob")
     return root
 
 
@@ -199,9 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         api = TranscribeApi(config.server, config.token)
         try:
-            handler = {"upload": cmd_upload, "jobs": cmd_jobs, "download": cmd_download}[
-                args.command
-            ]
+            handler = {
+                "upload": cmd_upload,
+                "jobs": cmd_jobs,
+                "download": cmd_download,
+                "speakers": cmd_speakers,
+            }[args.command]
             return handler(args, config, api)
         finally:
             api.close()

@@ -37,6 +37,7 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
             timeout_s=config.assemblyai_timeout_s,
             webhook_url=f"{settings.public_base_url}{ASSEMBLYAI_WEBHOOK_PATH}",
             webhook_secret=_webhook_secret(settings),
+            speech_models=config.assemblyai_speech_models,
         )
     from transcribe.engines.stub import StubEngine
 

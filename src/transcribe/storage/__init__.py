@@ -125,11 +125,35 @@ class Storage:
         )
         return written
 
-    async def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
-        attributes = (
-            {"Content-Type": content_type} if content_type and self.signs_natively else None
-        )
-        await obstore.put_async(self._store, key, data, attributes=attributes)  # type: ignore[arg-type]
+    async def put_bytes(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        content_disposition: str | None = None,
+    ) -> None:
+        """Store `data`; on S3 the object also keeps the type and download name it is
+        served with (the service's own download route derives both from the key)."""
+        attributes: dict[str, str] = {}
+        if self.signs_natively:
+            if content_type:
+                attributes["Content-Type"] = content_type
+            if content_disposition:
+                attributes["Content-Disposition"] = content_disposition
+        await obstore.put_async(self._store, key, data, attributes=attributes or None)  # type: ignore[arg-type]
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under `prefix` (a folder: it must end with `/`)."""
+        assert prefix.endswith("/"), prefix
+        keys = [
+            meta["path"]
+            async for batch in obstore.list(self._store, prefix=prefix)
+            for meta in batch
+        ]
+        for key in keys:
+            await self.delete(key)
+        return len(keys)
 
     async def delete(self, key: str) -> None:
         try:

@@ -156,3 +156,47 @@ def test_wait_falls_back_to_polling_when_the_stream_breaks(
     job = _wait(BrokenStream(base_url, token), job_id)
     assert job["status"] == "completed"
     assert "polling" in capsys.readouterr().err
+
+
+def test_formats_speakers_and_search(base_url: str, worker: None, tmp_path: Path) -> None:
+    import srt
+
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    talk = tmp_path / "standup.txt"
+    talk.write_text("A: The lighthouse ships on Friday.\nB: Then we celebrate.\n")
+    upload = run_cli(
+        config, base_url, "upload", str(talk), "--language", "en", "--mode", "dialogue", "--wait"
+    )
+    assert upload.returncode == 0, upload.stderr
+    job_id = upload.stdout.strip()
+
+    named = run_cli(config, base_url, "speakers", job_id, "A=Alice", "B=Bob")
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.splitlines() == ["A: Alice", "B: Bob"]
+    subtitles = tmp_path / "standup.srt"
+    saved = run_cli(
+        config, base_url, "download", job_id, "--format", "srt", "--output", str(subtitles)
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert "saved to" in saved.stderr
+    cues = list(srt.parse(subtitles.read_text()))
+    assert cues[0].content.startswith("Alice: The lighthouse")
+
+    found = run_cli(config, base_url, "jobs", "--search", "lighthouse")
+    assert found.returncode == 0 and job_id in found.stdout
+    assert "1 of 1 jobs" in found.stderr
+    unknown = run_cli(config, base_url, "speakers", job_id, "Z=Zed")
+    assert unknown.returncode == 1 and "no speaker 'Z'" in unknown.stderr
+    malformed = run_cli(config, base_url, "speakers", job_id, "Alice")
+    assert malformed.returncode == 2
+
+
+def test_upload_is_checked_against_the_engine_before_sending(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    talk = tmp_path / "talk.txt"
+    talk.write_text("hello")
+    result = run_cli(config, base_url, "upload", str(talk), "--language", "xx")
+    assert result.returncode == 2 and "does not know language 'xx'" in result.stderr
+    assert "uploading" not in result.stderr  # not a byte sent

@@ -16,6 +16,7 @@ import pytest
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.server import free_port, serve_settings
+from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
 from tests.integration.jobs.aai import (
     engine_env,
@@ -60,7 +61,11 @@ def worker(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Path]:
     log_path = tmp_path_factory.mktemp("aai-worker") / "worker.log"
-    env = {**engine_env(fake), "WORKER_METRICS_PORT": str(worker_metrics_port)}
+    env = {
+        **engine_env(fake),
+        "WORKER_METRICS_PORT": str(worker_metrics_port),
+        "ASSEMBLYAI_SPEECH_MODELS": "universal-3-pro, universal-2",
+    }
     with running_worker(database_url, log_path, **env):
         yield log_path
 
@@ -158,3 +163,37 @@ async def test_provider_down_for_every_attempt_fails_the_job(
             (job_id,),
         ).fetchone()[0]
     assert attempts == 8  # JOB_MAX_ATTEMPTS=8 runs in all, then the job is failed
+
+
+async def test_hints_and_speech_models_reach_the_provider_and_words_come_back(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    user = await signed_in_user(api)
+    text = "A: Meet Anya from Yandex Cloud.\nB: Hello Anya."
+    key = await upload_file(
+        api, user, text.encode(), filename="hints.wav", content_type="audio/wav"
+    )
+    created = await api.post(
+        "/jobs",
+        json={
+            "object_key": key,
+            "language": "en",
+            "mode": "dialogue",
+            "speakers_expected": 2,
+            "keyterms": ["Anya", " Yandex   Cloud ", "Anya"],
+        },
+        headers=user.headers,
+    )
+    assert created.status_code == 201, created.text
+    job = await wait_for_status(api, user.headers, created.json()["id"], {"completed", "failed"})
+    assert job["status"] == "completed", job
+    (sent,) = [t.request for t in fake.transcripts.values() if t.audio == text.encode()]
+    assert sent["speakers_expected"] == 2
+    assert sent["keyterms_prompt"] == ["Anya", "Yandex Cloud"]  # tidied, duplicates dropped
+    assert sent["speech_models"] == ["universal-3-pro", "universal-2"]
+    document = (await api.get(f"/jobs/{job['id']}/transcript", headers=user.headers)).json()
+    assert [(w["text"], w["speaker"]) for w in document["words"][:2]] == [
+        ("Meet", "A"),
+        ("Anya", "A"),
+    ]
+    assert document["words"][0]["confidence"] == 0.95

@@ -40,7 +40,14 @@ async def test_round_trip_on_s3(
         link = (await api.get(f"/jobs/{job_id}/download", headers=user.headers)).json()
         assert link["url"].startswith(s3_server.endpoint_url)  # the store's own URL
         assert await download_text(api, user.headers, job_id) == text + "\n"
+        async with httpx.AsyncClient(timeout=30) as raw:
+            served = await raw.get(link["url"])
+        # The store serves the file under the upload's name, from the object's metadata.
+        assert 'filename="speech.txt"' in served.headers["content-disposition"]
+        assert served.headers["content-type"] == "text/plain; charset=utf-8"
     assert fake.requests["POST /v2/upload"] == uploads_before  # no bytes through /v2/upload
     assert submissions(fake, text) == 1
-    stored = list((s3_server.root / s3_server.bucket / "results" / user.id / job_id).iterdir())
-    assert [p.name for p in stored] == ["transcript.txt"]
+    folder = s3_server.root / s3_server.bucket / "results" / user.id / job_id
+    stored = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    # The document, and the TXT rendered from it on the first download, named for the upload.
+    assert stored == ["plain/speech.txt", "transcript.json"]

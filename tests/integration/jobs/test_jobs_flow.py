@@ -67,15 +67,14 @@ async def test_dialogue_gives_one_line_per_speaker_turn(
     assert await download_text(client, user.headers, job["id"]) == (
         "Speaker A: Hello there.\nSpeaker B: Hi! How are you?\nSpeaker A: Fine.\n"
     )
-    with psycopg.connect(database_url) as conn:
-        utterances = conn.execute(
-            "SELECT diarized_json FROM transcripts WHERE job_id = %s", (job["id"],)
-        ).fetchone()[0]
-    assert [(u["speaker"], u["text"]) for u in utterances] == [
+    document = (await client.get(f"/jobs/{job['id']}/transcript", headers=user.headers)).json()
+    assert [(u["speaker"], u["text"]) for u in document["utterances"]] == [
         ("A", "Hello there."),
         ("B", "Hi! How are you?"),
         ("A", "Fine."),
     ]
+    starts = [u["start_ms"] for u in document["utterances"]]
+    assert starts == sorted(starts) and document["words"][0]["text"] == "Hello"
 
 
 async def test_media_without_recognition_says_so_plainly(

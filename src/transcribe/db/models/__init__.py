@@ -6,6 +6,7 @@ from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.transcript import Transcript
 from transcribe.db.models.transcription_job import (
     FINAL_STATUSES,
+    SEARCH_CONFIG,
     UNFINISHED_STATUSES,
     JobStatus,
     TranscriptionJob,
@@ -19,6 +20,7 @@ metadata = orm_registry.metadata
 
 __all__ = [
     "FINAL_STATUSES",
+    "SEARCH_CONFIG",
     "UNFINISHED_STATUSES",
     "JobStatus",
     "LoginFailure",

@@ -9,6 +9,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     Float,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -33,6 +35,10 @@ class JobStatus(enum.StrEnum):
     def is_final(self) -> bool:
         return self in FINAL_STATUSES
 
+
+# Language-neutral full-text search: words are lower-cased, not stemmed, so Russian and
+# English (and any other language) match the words as written.
+SEARCH_CONFIG = "simple"
 
 UNFINISHED_STATUSES = frozenset({JobStatus.PENDING, JobStatus.PROCESSING})
 FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
@@ -54,6 +60,7 @@ class TranscriptionJob(UUIDv7AuditBase):
         Index("ix_transcription_jobs_source_object_key", "source_object_key"),
         # Provider webhooks name the provider's transcript id.
         Index("ix_transcription_jobs_provider_job_id", "provider_job_id"),
+        Index("ix_transcription_jobs_filename_search", "filename_search", postgresql_using="gin"),
     )
 
     user_id: Mapped[UUID] = mapped_column(
@@ -78,5 +85,20 @@ class TranscriptionJob(UUIDv7AuditBase):
     audio_duration_s: Mapped[float | None] = mapped_column(Float)
     # 0..100 where the engine reports it, else NULL.
     progress: Mapped[int | None] = mapped_column(SmallInteger)
+    # Labels to names (`{"A": "Alice"}`), applied whenever the transcript is read.
+    speaker_names: Mapped[dict[str, str]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default="{}"
+    )
+    # Recognition hints the user gave.
+    speakers_expected: Mapped[int | None] = mapped_column(SmallInteger)
+    keyterms: Mapped[list[str] | None] = mapped_column(ARRAY(String(100)))
+    # Words of the file name, for search (`_`, `.` and `-` separate words, as people read them).
+    filename_search: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(
+            f"to_tsvector('{SEARCH_CONFIG}', translate(filename, '_.-', '   '))", persisted=True
+        ),
+        deferred=True,
+    )
     started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

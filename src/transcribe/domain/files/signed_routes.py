@@ -9,7 +9,6 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from litestar import Controller, Request, get, put
 from litestar.di import NamedDependency
@@ -18,17 +17,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 from transcribe.lib.errors import PayloadTooLargeError
+from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
 from transcribe.storage import Storage
 
 BAD_SIGNATURE = "The signature is invalid or has expired"
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266)."""
-    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 class StoredObject(Schema):

@@ -1,23 +1,24 @@
 from __future__ import annotations
 
 import logging
-from pathlib import PurePosixPath
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import ServerSentEvent
 
 from transcribe.db import models as m
-from transcribe.domain.jobs import events, lifecycle
+from transcribe.domain.jobs import events, lifecycle, speaker_names
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
-from transcribe.domain.jobs.results import FORMATS
 from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage, job_view
 from transcribe.domain.jobs.services import JobService
+from transcribe.domain.transcripts import store
+from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
+from transcribe.domain.transcripts.render import FORMATS
 from transcribe.engines import TranscriptionEngine, is_supported_language
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
@@ -27,6 +28,8 @@ from transcribe.settings import Settings
 from transcribe.storage import Storage
 
 log = logging.getLogger(__name__)
+
+MAX_KEYTERM_WORDS = 6
 
 User = Request[m.User, object, object]
 
@@ -45,7 +48,8 @@ class JobController(Controller):
             401,
             404,
             409,
-            e400="Unknown language or mode, or a malformed body",
+            e400="Unknown language or mode, `dialogue` with an engine that cannot tell "
+            "speakers apart, bad hints, or a malformed body",
             e404="No such uploaded file, or not yours",
             e409="The upload is not completed",
         ),
@@ -64,8 +68,20 @@ class JobController(Controller):
                 detail=f"Unsupported language {data.language!r}: use an ISO 639-1 code the "
                 "engine supports (en, ru, de, ...) or 'auto'"
             )
+        if data.mode == "dialogue" and not engine.diarization:
+            raise ValidationException(
+                detail=f"The {engine.name} engine cannot tell speakers apart: use mode 'mono'"
+            )
+        if data.speakers_expected is not None and data.mode != "dialogue":
+            raise ValidationException(detail="speakers_expected is only for mode 'dialogue'")
+        keyterms = _clean_keyterms(data.keyterms)
         job = await jobs_service.create_for_upload(
-            request.user.id, data.object_key, language, data.mode
+            request.user.id,
+            data.object_key,
+            language,
+            data.mode,
+            speakers_expected=data.speakers_expected,
+            keyterms=keyterms,
         )
         try:
             job.queue_job_id = await defer_submit(await queue.get(), job.id)
@@ -74,16 +90,31 @@ class JobController(Controller):
             log.exception("could not queue job %s now; recovery will", job.id)
         return job_view(job)
 
-    @get("/", summary="List your jobs, newest first", responses=errors(400, 401))
+    @get(
+        "/",
+        summary="List your jobs, newest first, or search them",
+        description="With `q`, only jobs whose transcript or file name has its words, best "
+        "match first (words as written, any language; quotes for a phrase, `-word` to "
+        "exclude).",
+        responses=errors(400, 401),
+    )
     async def list_jobs(
         self,
         request: User,
         jobs_service: NamedDependency[JobService],
         status: FromQuery[m.JobStatus | None] = None,
+        q: Annotated[
+            str | None, Parameter(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> JobPage:
-        rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
+        if q is not None and q.strip():
+            rows, total = await jobs_service.search_for_user(
+                request.user.id, q, status, limit, offset
+            )
+        else:
+            rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
         return JobPage(
             items=[job_view(row) for row in rows], total=total, limit=limit, offset=offset
         )
@@ -145,14 +176,62 @@ class JobController(Controller):
             raise ValidationException(
                 detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
             )
-        job = await jobs_service.get_owned(request.user.id, job_id)
-        if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
-            raise ConflictError(detail=f"The job is {job.status}; its transcript is not ready")
-        name = f"{PurePosixPath(job.filename).stem or 'transcript'}.{format}"
-        signed = await storage.presign_get(
-            job.result_object_key, expires_s=settings.storage.url_ttl_s, filename=name
+        job = await _completed(jobs_service, request.user.id, job_id)
+        signed = await store.rendered_link(
+            storage, jobs_service.session, job, format, expires_s=settings.storage.url_ttl_s
         )
         return DownloadLink(url=signed.url, format=format, expires_at=signed.expires_at)
+
+    @get(
+        "/{job_id:uuid}/transcript",
+        summary="The transcript document: text, utterances and word timings",
+        description="Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`.",
+        responses=errors(401, 404, 409, e409="The job is not completed"),
+    )
+    async def transcript(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
+        storage: NamedDependency[Storage],
+    ) -> TranscriptDocument:
+        job = await _completed(jobs_service, request.user.id, job_id)
+        document = await store.load_document(storage, jobs_service.session, job)
+        return with_names(document, dict(job.speaker_names or {}))
+
+    @patch(
+        "/{job_id:uuid}/speakers",
+        summary="Name the speakers of a transcript",
+        description='`{"A": "Alice", "B": "Bob"}`; a `null` name removes one. The names '
+        "appear in the transcript and in every download format from then on.",
+        responses=errors(
+            400,
+            401,
+            404,
+            409,
+            e400="A label the transcript does not have, or a name that is empty or longer "
+            "than 64 characters",
+            e409="The job is not completed",
+        ),
+    )
+    async def name_speakers(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        data: JSONBody[dict[str, str | None]],
+        jobs_service: NamedDependency[JobService],
+        storage: NamedDependency[Storage],
+    ) -> Job:
+        job = await _completed(jobs_service, request.user.id, job_id, for_update=True)
+        known = speakers(await store.load_document(storage, jobs_service.session, job))
+        old = dict(job.speaker_names or {})
+        names = {**old, **speaker_names.clean(data, known)}
+        names = {label: name for label, name in names.items() if name is not None}
+        renamed = await lifecycle.rename_speakers(jobs_service.session, job.id, names)
+        await jobs_service.session.commit()
+        if names != old:
+            await store.forget_renders(storage, job, old)
+        return job_view(renamed or job)
 
     @delete(
         "/{job_id:uuid}",
@@ -178,7 +257,7 @@ class JobController(Controller):
         if cancelled is not None:
             await _stop_queue_job(queue, cancelled.queue_job_id, cancelled.provider_job_id)
         if result_key:
-            await storage.delete(result_key)
+            await storage.delete_prefix(store.results_prefix(job.user_id, job.id))
 
 
 class EventController(Controller):
@@ -206,6 +285,29 @@ class EventController(Controller):
                 event_hub, subscriber, initial=None, keepalive_s=settings.events.keepalive_s
             )
         )
+
+
+async def _completed(
+    jobs_service: JobService, user_id: UUID, job_id: UUID, *, for_update: bool = False
+) -> m.TranscriptionJob:
+    job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)
+    if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
+        raise ConflictError(detail=f"The job is {job.status}; its transcript is not ready")
+    return job
+
+
+def _clean_keyterms(keyterms: list[str]) -> list[str]:
+    cleaned: dict[str, None] = {}
+    for term in keyterms:
+        term = " ".join(term.split())
+        if not term:
+            raise ValidationException(detail="keyterms must not be blank")
+        if len(term.split()) > MAX_KEYTERM_WORDS:
+            raise ValidationException(
+                detail=f"keyterms are words or short phrases (at most {MAX_KEYTERM_WORDS} words)"
+            )
+        cleaned[term] = None
+    return list(cleaned)
 
 
 async def _subscribe(

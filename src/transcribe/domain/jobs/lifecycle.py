@@ -73,7 +73,14 @@ def _status_in(statuses: Iterable[m.JobStatus]) -> Any:
 
 
 async def create(
-    session: AsyncSession, *, user_id: UUID, upload: m.Upload, language: str, mode: str
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    upload: m.Upload,
+    language: str,
+    mode: str,
+    speakers_expected: int | None = None,
+    keyterms: list[str] | None = None,
 ) -> m.TranscriptionJob:
     job = m.TranscriptionJob(
         user_id=user_id,
@@ -82,6 +89,9 @@ async def create(
         mode=mode,
         source_object_key=upload.object_key,
         filename=upload.filename,
+        speakers_expected=speakers_expected,
+        keyterms=keyterms or None,
+        speaker_names={},
     )
     session.add(job)
     await session.flush()
@@ -203,6 +213,19 @@ async def cancel(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | No
             "completed_at": _now(),
             "result_object_key": None,
         },
+    )
+
+
+async def rename_speakers(
+    session: AsyncSession, job_id: UUID, names: dict[str, str]
+) -> m.TranscriptionJob | None:
+    """Speaker names for a completed job's transcript (the whole map, replaced)."""
+    return await _change(
+        session,
+        job_id,
+        "speakers",
+        when=[Job.status == m.JobStatus.COMPLETED.value],
+        values={"speaker_names": names},
     )
 
 

@@ -23,8 +23,9 @@ from sqlalchemy.dialects.postgresql import insert
 from transcribe.db import models as m
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_check
-from transcribe.domain.jobs.results import render_txt, result_object_key, utterances_json
 from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.domain.transcripts import document as transcript_document
+from transcribe.domain.transcripts import store
 from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
 from transcribe.engines.base import (
     AudioSource,
@@ -96,7 +97,13 @@ async def _submit(
             await lifecycle.submitting(session, job.id, url)
 
     outcome = await rt.engine.start(
-        EngineRequest(audio=audio, language=job.language, mode=job.mode),
+        EngineRequest(
+            audio=audio,
+            language=job.language,
+            mode=job.mode,
+            speakers_expected=job.speakers_expected,
+            keyterms=tuple(job.keyterms or ()),
+        ),
         job_id=str(job.id),
         on_audio_url=on_audio_url,
     )
@@ -188,9 +195,8 @@ async def _fail(app: App, rt: WorkerRuntime, job_id: UUID, message: str) -> None
 async def _finish(
     app: App, rt: WorkerRuntime, job: m.TranscriptionJob, result: EngineResult
 ) -> None:
-    key = result_object_key(job.user_id, job.id)
-    body = render_txt(result, job.mode).encode("utf-8")
-    await rt.storage.put_bytes(key, body, "text/plain; charset=utf-8")
+    document = transcript_document.from_result(job.id, result, mode=job.mode, language=job.language)
+    key = await store.save_document(rt.storage, job.user_id, document)
     async with rt.sessions.begin() as session:
         completed = await lifecycle.complete(
             session,
@@ -200,7 +206,8 @@ async def _finish(
             audio_duration_s=result.audio_duration_s,
         )
         if completed is not None:
-            values = {"plain_text": result.text, "diarized_json": utterances_json(result)}
+            # The searchable text; the document itself stays in object storage.
+            values = {"plain_text": result.text, "diarized_json": None}
             await session.execute(
                 insert(m.Transcript)
                 .values(job_id=job.id, **values)
@@ -210,7 +217,7 @@ async def _finish(
             )
     if completed is None:
         # Cancelled or deleted while the engine worked: keep nothing.
-        await rt.storage.delete(key)
+        await rt.storage.delete_prefix(store.results_prefix(job.user_id, job.id))
         return
     _observe_duration(job, m.JobStatus.COMPLETED)
     log.info("job %s completed", job.id)

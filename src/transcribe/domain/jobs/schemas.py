@@ -10,6 +10,7 @@ from transcribe.db import models as m
 from transcribe.lib.schema import NoNul, Schema
 
 Mode = Literal["mono", "dialogue"]
+MAX_KEYTERMS = 100
 
 
 class JobCreate(Schema):
@@ -27,6 +28,26 @@ class JobCreate(Schema):
     mode: Annotated[
         Mode, msgspec.Meta(description="`mono` text, or `dialogue` with one line per speaker turn")
     ]
+    speakers_expected: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1, le=10, description="How many people speak (`dialogue` only): a hint"
+            ),
+        ]
+        | None
+    ) = None
+    keyterms: Annotated[
+        list[Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=100)]],
+        msgspec.Meta(
+            max_length=MAX_KEYTERMS,
+            description="Words or short phrases the recogniser should favour: names, jargon",
+            examples=[["Transcribe", "Yandex Cloud"]],
+        ),
+    ] = msgspec.field(default_factory=list)
+
+
+NameMap = dict[str, str]
 
 
 class Job(Schema):
@@ -46,6 +67,9 @@ class Job(Schema):
     progress: Annotated[
         int | None, msgspec.Meta(description="0..100 where the engine reports it, else null")
     ] = None
+    speaker_names: Annotated[
+        NameMap, msgspec.Meta(description="Speaker labels to names, `{}` until set")
+    ] = msgspec.field(default_factory=dict)
 
 
 def job_view(job: m.TranscriptionJob) -> Job:
@@ -65,6 +89,7 @@ def job_view(job: m.TranscriptionJob) -> Job:
         detected_language=job.detected_language,
         audio_duration_s=job.audio_duration_s,
         progress=job.progress,
+        speaker_names=dict(job.speaker_names or {}),
     )
 
 
@@ -79,3 +104,11 @@ class DownloadLink(Schema):
     url: str
     format: str
     expires_at: datetime
+
+
+class Engine(Schema):
+    name: str
+    languages: list[str]
+    diarization: Annotated[bool, msgspec.Meta(description="Whether `dialogue` mode is offered")]
+    formats: list[str]
+    max_upload_bytes: int

@@ -5,7 +5,7 @@ from uuid import UUID
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from litestar.exceptions import NotFoundException
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -25,7 +25,14 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         return self.repository.session
 
     async def create_for_upload(
-        self, user_id: UUID, object_key: str, language: str, mode: str
+        self,
+        user_id: UUID,
+        object_key: str,
+        language: str,
+        mode: str,
+        *,
+        speakers_expected: int | None = None,
+        keyterms: list[str] | None = None,
     ) -> m.TranscriptionJob:
         upload = await self.session.scalar(
             select(m.Upload).where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
@@ -35,7 +42,13 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         if upload.status != m.UploadStatus.UPLOADED.value:
             raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
         job = await lifecycle.create(
-            self.session, user_id=user_id, upload=upload, language=language, mode=mode
+            self.session,
+            user_id=user_id,
+            upload=upload,
+            language=language,
+            mode=mode,
+            speakers_expected=speakers_expected,
+            keyterms=keyterms,
         )
         # Committed before deferring, so the worker always finds the row.
         await self.session.commit()
@@ -63,6 +76,30 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         return await newest_first(
             self.session, m.TranscriptionJob, *where, limit=limit, offset=offset
         )
+
+    async def search_for_user(
+        self, user_id: UUID, q: str, status: str | None, limit: int, offset: int
+    ) -> tuple[list[m.TranscriptionJob], int]:
+        """Jobs whose transcript or file name has the words of `q`, best match first."""
+        job, transcript = m.TranscriptionJob, m.Transcript
+        query = func.websearch_to_tsquery(m.SEARCH_CONFIG, q)
+        where = [
+            job.user_id == user_id,
+            or_(job.filename_search.op("@@")(query), transcript.search_vector.op("@@")(query)),
+        ]
+        if status:
+            where.append(job.status == status)
+        matches = select(job).outerjoin(transcript, transcript.job_id == job.id).where(*where)
+        total = await self.session.scalar(select(func.count()).select_from(matches.subquery()))
+        rank = func.ts_rank(job.filename_search, query) + func.coalesce(
+            func.ts_rank(transcript.search_vector, query), 0
+        )
+        rows = await self.session.scalars(
+            matches.order_by(rank.desc(), job.created_at.desc(), job.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), int(total or 0)
 
     async def delete_transcript(self, job_id: UUID) -> None:
         await self.session.execute(delete(m.Transcript).where(m.Transcript.job_id == job_id))

@@ -9,7 +9,11 @@ from litestar.response import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from transcribe.domain.jobs.schemas import Engine
+from transcribe.domain.transcripts.render import FORMATS
+from transcribe.engines import TranscriptionEngine
 from transcribe.lib.schema import Schema
+from transcribe.settings import Settings
 
 
 class Health(Schema):
@@ -39,3 +43,24 @@ class SystemController(Controller):
         except Exception:
             return Response(Health(status="database unavailable"), status_code=503)
         return Response(Health(status="ok"))
+
+    @get(
+        "/engine",
+        exclude_from_auth=True,
+        security=[],
+        summary="What the configured recognition engine offers",
+        description="Languages (ISO 639-1, plus `auto`), whether `dialogue` mode is offered, "
+        "the download formats and the largest upload: check arguments before uploading.",
+    )
+    async def engine_info(
+        self,
+        engine: NamedDependency[TranscriptionEngine],
+        settings: NamedDependency[Settings],
+    ) -> Engine:
+        return Engine(
+            name=engine.name,
+            languages=["auto", *sorted(engine.supported_languages)],
+            diarization=engine.diarization,
+            formats=list(FORMATS),
+            max_upload_bytes=settings.storage.max_upload_bytes,
+        )

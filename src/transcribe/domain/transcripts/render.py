@@ -20,7 +20,9 @@ from transcribe.domain.transcripts.document import (
 def render_txt(document: TranscriptDocument, names: dict[str, str]) -> bytes:
     """Mono: the text. Dialogue: one `Speaker A: ...` (or `Alice: ...`) line per utterance."""
     if document.utterances:
-        lines = [f"{speaker_label(u.speaker, names)}: {u.text.strip()}" for u in document.utterances]
+        lines = [
+            f"{speaker_label(u.speaker, names)}: {u.text.strip()}" for u in document.utterances
+        ]
         return ("\n".join(lines) + "\n").encode()
     text = document.text.strip()
     return (text + "\n" if text else "").encode()

@@ -1,0 +1,42 @@
+"""Checking the speaker names users give: known labels, printable names of sensible length."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from litestar.exceptions import ValidationException
+
+MAX_NAME_CHARS = 64
+
+
+def printable(name: str) -> str:
+    """Without control, format (bidi overrides included) or line-breaking characters,
+    whitespace collapsed: a name prints as one plain line everywhere it is shown."""
+    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ")
+    return " ".join(kept.split())
+
+
+def clean(given: dict[str, str | None], known: set[str]) -> dict[str, str | None]:
+    """The names to set (`None`: remove), or a 400 naming what is wrong."""
+    if not given:
+        raise ValidationException(detail='Give at least one speaker: {"A": "Alice"}')
+    unknown = sorted(set(given) - known)
+    if unknown:
+        have = ", ".join(sorted(known)) or "none"
+        raise ValidationException(
+            detail=f"The transcript has no speaker {unknown[0]!r} (it has: {have})"
+        )
+    cleaned: dict[str, str | None] = {}
+    for label, name in given.items():
+        if name is None:
+            cleaned[label] = None
+            continue
+        shown = printable(name)
+        if not shown:
+            raise ValidationException(detail=f"The name for {label!r} is empty")
+        if len(shown) > MAX_NAME_CHARS:
+            raise ValidationException(
+                detail=f"The name for {label!r} is longer than {MAX_NAME_CHARS} characters"
+            )
+        cleaned[label] = shown
+    return cleaned
