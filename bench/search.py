@@ -68,7 +68,7 @@ def fill(database_url: str, jobs: int, words: int) -> uuid.UUID:
             """
             INSERT INTO transcripts (id, job_id, plain_text, created_at, updated_at)
             SELECT gen_random_uuid(), j.id,
-                (SELECT string_agg(%(vocab)s::text[][1 + floor(random() * %(n)s)::int], ' ')
+                (SELECT string_agg((%(vocab)s::text[])[1 + floor(random() * %(n)s)::int], ' ')
                  FROM generate_series(1, %(words)s) AS w WHERE j.id IS NOT NULL)
                 || CASE WHEN random() < 0.001 THEN ' zanzibar квазар' ELSE '' END,
                 now(), now()
