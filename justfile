@@ -8,14 +8,14 @@ python := venv / "bin/python"
 default:
     @just --list
 
-# Create .venv and install the project with its dev extras (again when pyproject.toml changes).
+# Create .venv and install the project with its dev and local-engine extras (again when pyproject.toml changes).
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
     if [ ! -x {{ python }} ]; then python3 -m venv {{ venv }}; fi
     if [ ! -f {{ venv }}/.installed ] || [ pyproject.toml -nt {{ venv }}/.installed ]; then
         {{ python }} -m pip install --quiet --upgrade pip
-        {{ python }} -m pip install --quiet -e '.[dev]'
+        {{ python }} -m pip install --quiet -e '.[dev,local]'
         touch {{ venv }}/.installed
     fi
 

@@ -6,6 +6,7 @@ Every other module asks `get_settings()`; tests set environment variables and ca
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from dataclasses import dataclass, field
@@ -145,6 +146,12 @@ class TranscriptionSettings:
     # With a secret, AssemblyAI calls PUBLIC_BASE_URL/webhooks/assemblyai when a transcript
     # is done; scheduled checks then only rescue lost webhooks, this often.
     assemblyai_webhook_secret: str = field(default="", repr=False)
+    # The local engine: a faster-whisper size name or a CTranslate2 model folder ("" is the
+    # bundled English tiny.en), where named models are downloaded, and how many run at once.
+    local_model: str = ""
+    local_model_dir: Path = Path("./var/models")
+    local_concurrency: int = 1
+    local_cpu_threads: int = 0  # 0: CTranslate2 decides (every core)
     # `speech_models` sent to AssemblyAI, in order of preference; empty: its default.
     assemblyai_speech_models: tuple[str, ...] = ()
     webhook_fallback_s: float = 600.0
@@ -222,9 +229,15 @@ def _load() -> Settings:
         raise ConfigError("JWT_SECRET must be at least 32 characters in production")
 
     api_key = _env("ASSEMBLYAI_API_KEY")
-    backend = _env("TRANSCRIPTION_BACKEND") or ("assemblyai" if api_key else "stub")
-    if backend not in ("assemblyai", "stub"):
-        raise ConfigError(f"TRANSCRIPTION_BACKEND must be assemblyai or stub, got {backend!r}")
+    backend = _env("TRANSCRIPTION_BACKEND").lower() or _default_backend(api_key)
+    if backend not in ("assemblyai", "local", "stub"):
+        raise ConfigError(
+            f"TRANSCRIPTION_BACKEND must be assemblyai, local or stub, got {backend!r}"
+        )
+    if backend == "local" and not _local_engine_installed():
+        raise ConfigError(
+            "TRANSCRIPTION_BACKEND=local needs the local engine: pip install '.[local]'"
+        )
     if backend == "assemblyai" and not api_key:
         raise ConfigError("TRANSCRIPTION_BACKEND=assemblyai needs ASSEMBLYAI_API_KEY")
 
@@ -275,6 +288,10 @@ def _load() -> Settings:
             poll_initial_s=_env_number("TRANSCRIPTION_POLL_INITIAL_S", 1.0),
             poll_max_s=_env_number("TRANSCRIPTION_POLL_MAX_S", 30.0),
             assemblyai_webhook_secret=_env("ASSEMBLYAI_WEBHOOK_SECRET"),
+            local_model=_env("LOCAL_MODEL"),
+            local_model_dir=Path(_env("LOCAL_MODEL_DIR", "./var/models")),
+            local_concurrency=_env_number("LOCAL_ENGINE_CONCURRENCY", 1),
+            local_cpu_threads=_env_number("LOCAL_CPU_THREADS", 0),
             assemblyai_speech_models=tuple(
                 model.strip()
                 for model in _env("ASSEMBLYAI_SPEECH_MODELS").split(",")
@@ -306,6 +323,17 @@ def _load() -> Settings:
             metrics_port=_env_number("WORKER_METRICS_PORT", 0),
         ),
     )
+
+
+def _local_engine_installed() -> bool:
+    return importlib.util.find_spec("faster_whisper") is not None
+
+
+def _default_backend(api_key: str) -> str:
+    """The provider with a key; else recognition on this machine, if installed; else stub."""
+    if api_key:
+        return "assemblyai"
+    return "local" if _local_engine_installed() else "stub"
 
 
 @lru_cache(maxsize=1)

@@ -36,8 +36,18 @@ def test_development_falls_back_to_a_dev_key_with_a_warning(
     assert "JWT_SECRET is not set" in caplog.text
 
 
-def test_transcription_backend_follows_the_api_key(clean_env: pytest.MonkeyPatch) -> None:
+def test_transcription_backend_follows_the_api_key_then_the_local_engine(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    import transcribe.settings as settings_module
+
+    assert _load().transcription.backend == "local"  # the `local` extra is installed here
+    clean_env.setattr(settings_module, "_local_engine_installed", lambda: False)
     assert _load().transcription.backend == "stub"
+    clean_env.setenv("TRANSCRIPTION_BACKEND", "local")
+    with pytest.raises(ConfigError, match=r"\.\[local\]"):
+        _load()
+    clean_env.delenv("TRANSCRIPTION_BACKEND")
     clean_env.setenv("ASSEMBLYAI_API_KEY", "key")
     assert _load().transcription.backend == "assemblyai"
 

@@ -1,4 +1,5 @@
-"""Speech recognition engines: `assemblyai` (the product) and `stub` (development, tests)."""
+"""Speech recognition engines: `assemblyai` (the product), `local` (faster-whisper on this
+machine's CPU) and `stub` (development, tests that need exact text)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
             webhook_url=f"{settings.public_base_url}{ASSEMBLYAI_WEBHOOK_PATH}",
             webhook_secret=_webhook_secret(settings),
             speech_models=config.assemblyai_speech_models,
+        )
+    if config.backend == "local":
+        from transcribe.engines.local import LocalEngine, default_model
+
+        return LocalEngine(
+            config.local_model or default_model(),
+            download_dir=str(config.local_model_dir),
+            concurrency=config.local_concurrency,
+            cpu_threads=config.local_cpu_threads,
         )
     from transcribe.engines.stub import StubEngine
 

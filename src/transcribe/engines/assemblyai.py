@@ -23,6 +23,7 @@ from transcribe.engines.base import (
     EngineResult,
     Finished,
     OnAudioUrl,
+    OnProgress,
     PermanentEngineError,
     Submitted,
     TransientEngineError,
@@ -118,7 +119,12 @@ class AssemblyAIEngine:
             raise _classify(exc, doing) from exc
 
     async def start(
-        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+        self,
+        request: EngineRequest,
+        *,
+        job_id: str,
+        on_audio_url: OnAudioUrl,
+        on_progress: OnProgress | None = None,
     ) -> Submitted:
         audio = request.audio
         audio_url = audio.url

@@ -78,6 +78,7 @@ class Finished:
 
 
 OnAudioUrl = Callable[[str], Awaitable[None]]
+OnProgress = Callable[[int], Awaitable[None]]  # 0..100
 
 
 @runtime_checkable  # Litestar checks injected dependencies with isinstance
@@ -90,9 +91,14 @@ class TranscriptionEngine(Protocol):
     diarization: bool  # can it tell speakers apart (`dialogue` mode)?
 
     async def start(
-        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+        self,
+        request: EngineRequest,
+        *,
+        job_id: str,
+        on_audio_url: OnAudioUrl,
+        on_progress: OnProgress | None = None,
     ) -> Submitted | Finished:
-        """Begin (or, for local engines, do) the work.
+        """Begin (or, for local engines, do) the work; those report `on_progress`.
 
         A provider engine awaits `on_audio_url(url)` with the URL it will submit, before
         submitting: a retry after a lost answer then finds that submission with

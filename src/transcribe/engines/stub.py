@@ -16,6 +16,7 @@ from transcribe.engines.base import (
     EngineResult,
     Finished,
     OnAudioUrl,
+    OnProgress,
     PermanentEngineError,
     Utterance,
     Word,
@@ -35,7 +36,12 @@ class StubEngine:
     diarization = True  # `A: ...` lines are turns
 
     async def start(
-        self, request: EngineRequest, *, job_id: str, on_audio_url: OnAudioUrl
+        self,
+        request: EngineRequest,
+        *,
+        job_id: str,
+        on_audio_url: OnAudioUrl,
+        on_progress: OnProgress | None = None,
     ) -> Finished:
         return Finished(await self._transcribe(request))
 

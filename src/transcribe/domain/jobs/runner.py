@@ -96,6 +96,10 @@ async def _submit(
         async with rt.sessions.begin() as session:
             await lifecycle.submitting(session, job.id, url)
 
+    async def on_progress(percent: int) -> None:
+        async with rt.sessions.begin() as session:
+            await lifecycle.progress(session, job.id, percent)
+
     outcome = await rt.engine.start(
         EngineRequest(
             audio=audio,
@@ -106,6 +110,7 @@ async def _submit(
         ),
         job_id=str(job.id),
         on_audio_url=on_audio_url,
+        on_progress=on_progress,
     )
     if isinstance(outcome, Finished):
         await _finish(app, rt, job, outcome.result)

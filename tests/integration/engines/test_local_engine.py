@@ -1,0 +1,207 @@
+"""The offline engine end to end: real speech (espeak-ng) in wav, mp3 and mp4, through the
+API and a worker running faster-whisper with the bundled English model."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("faster_whisper", reason="the `local` extra is not installed")
+
+import httpx
+import jiwer
+from httpx_sse import aconnect_sse
+
+from tests.helpers import speech
+from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.server import serve_settings
+from tests.helpers.uploads import upload_file
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.conftest import wait_for_status
+from transcribe.settings import Settings
+
+SPOKEN = " ".join(speech.SENTENCES)
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+
+@pytest.fixture(scope="module")
+def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("speech")
+    wav = speech.speak(SPOKEN, folder / "sentences.wav")
+    # About three minutes of speech: some 25 seconds of work for the tiny model here.
+    long_wav = speech.speak(speech.varied_text(60), folder / "long.wav")
+    return {
+        "wav": wav,
+        "mp3": speech.to_mp3(wav, folder / "sentences.mp3"),
+        "mp4": speech.to_mp4(wav, folder / "sentences.mp4"),
+        "silent": speech.silence(folder / "silent.wav"),
+        "no-audio": speech.video_without_audio(folder / "no-audio.mp4"),
+        "long": long_wav,
+    }
+
+
+@pytest.fixture(scope="module")
+def api_url(settings: Settings) -> Iterator[str]:
+    local = dataclasses.replace(
+        settings, transcription=dataclasses.replace(settings.transcription, backend="local")
+    )
+    with serve_settings(local) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen]:
+    log_path = tmp_path_factory.mktemp("local-worker") / "worker.log"
+    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local") as process:
+        yield process
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture
+async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        yield http
+
+
+TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "mp4": "video/mp4",
+    "silent": "audio/wav",
+    "no-audio": "video/mp4",
+    "long": "audio/wav",
+}
+
+
+async def start(
+    api: httpx.AsyncClient, user: SignedInUser, path: Path, kind: str, language: str = "en"
+) -> str:
+    key = await upload_file(
+        api, user, path.read_bytes(), filename=path.name, content_type=TYPES[kind]
+    )
+    response = await api.post(
+        "/jobs",
+        json={"object_key": key, "language": language, "mode": "mono"},
+        headers=user.headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize("kind", ["wav", "mp3", "mp4"])
+async def test_real_speech_is_transcribed(
+    api: httpx.AsyncClient, worker: subprocess.Popen, audio: dict[str, Path], kind: str
+) -> None:
+    user = await signed_in_user(api)
+    job_id = await start(api, user, audio[kind], kind, language="auto" if kind == "mp3" else "en")
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=120)
+    assert job["status"] == "completed", job
+    assert job["detected_language"] == "en"
+    assert 10 < job["audio_duration_s"] < 16  # espeak says it in about 13 s
+    assert job["progress"] == 100
+    document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
+    error_rate = jiwer.wer(normalised(SPOKEN), normalised(document["text"]))
+    assert error_rate < 0.35, (error_rate, document["text"])
+    words = document["words"]
+    assert len(words) > 20
+    starts = [w["start_ms"] for w in words]
+    assert starts == sorted(starts)
+    assert all(
+        0 <= w["start_ms"] <= w["end_ms"] <= job["audio_duration_s"] * 1000 + 500 for w in words
+    )
+    assert all(0 <= w["confidence"] <= 1 for w in words)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("no-audio", "has no audio track"), ("silent", "No speech was found")],
+)
+async def test_files_without_speech_fail_plainly(
+    api: httpx.AsyncClient,
+    worker: subprocess.Popen,
+    audio: dict[str, Path],
+    kind: str,
+    message: str,
+) -> None:
+    user = await signed_in_user(api)
+    job_id = await start(api, user, audio[kind], kind)
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=120)
+    assert job["status"] == "failed" and message in job["error_message"], job
+    assert "Traceback" not in job["error_message"]
+
+
+async def test_what_the_engine_cannot_do_is_400(
+    api: httpx.AsyncClient, audio: dict[str, Path]
+) -> None:
+    engine = (await api.get("/engine")).json()
+    assert engine["name"] == "local" and engine["diarization"] is False
+    assert engine["languages"] == ["auto", "en"]  # the bundled model is English-only
+    user = await signed_in_user(api)
+    key = await upload_file(
+        api, user, audio["wav"].read_bytes(), filename="a.wav", content_type="audio/wav"
+    )
+    dialogue = await api.post(
+        "/jobs",
+        json={"object_key": key, "language": "en", "mode": "dialogue"},
+        headers=user.headers,
+    )
+    assert dialogue.status_code == 400 and "cannot tell speakers apart" in dialogue.json()["detail"]
+    russian = await api.post(
+        "/jobs", json={"object_key": key, "language": "ru", "mode": "mono"}, headers=user.headers
+    )
+    assert russian.status_code == 400
+
+
+async def test_progress_moves_and_a_cancel_stops_the_transcription(
+    api: httpx.AsyncClient, api_url: str, worker: subprocess.Popen, audio: dict[str, Path]
+) -> None:
+    """A long recording: its progress shows in the job's events; a DELETE stops it within
+    seconds, and the worker's one local slot is free for the next job right away."""
+    user = await signed_in_user(api)
+    job_id = await start(api, user, audio["long"], "long")
+    progress: list[int] = []
+    async with (
+        httpx.AsyncClient(base_url=api_url, timeout=60) as sse_client,
+        aconnect_sse(sse_client, "GET", f"/jobs/{job_id}/events", headers=user.headers) as source,
+    ):
+        async for event in source.aiter_sse():
+            job = json.loads(event.data)
+            if job["progress"] is not None:
+                progress.append(job["progress"])
+            if len(progress) >= 2:
+                break
+    assert progress == sorted(progress) and 0 <= progress[-1] < 100
+
+    cancelled_at = time.monotonic()
+    assert (await api.delete(f"/jobs/{job_id}", headers=user.headers)).status_code == 204
+    short = await start(api, user, audio["wav"], "wav")
+    job = await wait_for_status(api, user.headers, short, {"completed", "failed"}, timeout=120)
+    assert job["status"] == "completed"
+    # The long one had minutes of audio (some 20 s of work) left; the short one, which
+    # needs the worker's only local slot, did not wait for it.
+    assert time.monotonic() - cancelled_at < 12
+    cancelled = (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()
+    assert cancelled["status"] == "cancelled"
+    # And nothing goes on transcribing it in the background: the worker is idle now.
+    before = cpu_seconds(worker.pid)
+    await asyncio.sleep(3)
+    assert cpu_seconds(worker.pid) - before < 1.0
