@@ -43,7 +43,7 @@ def rss_mib(pid: int) -> float:
 
 def clip(seconds: float, folder: Path) -> tuple[Path, float]:
     """Speech of about `seconds`, without repetition; returns the file and its duration."""
-    sentences = max(1, round(seconds / 3.4))  # espeak at 150 wpm: about 3.4 s a sentence
+    sentences = max(1, round(seconds / 3.9))  # espeak at 150 wpm: about 3.9 s a sentence
     wav = speech.speak(speech.varied_text(sentences, seed=11), folder / "clip.wav")
     with av.open(str(wav)) as container:
         return wav, container.duration / 1_000_000

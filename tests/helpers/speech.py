@@ -92,8 +92,28 @@ def to_mp3(wav: Path, mp3: Path) -> Path:
     return mp3
 
 
-def _video_stream(output: av.container.OutputContainer) -> av.VideoStream:
-    stream = output.add_stream("mpeg4", rate=10)
+def convert(wav: Path, out: Path, container: str, codec: str) -> Path:
+    """The speech in another audio container (flac, ogg/opus, m4a/aac, ...)."""
+    samples, rate = _audio_frames(wav)
+    with av.open(str(out), "w", format=container) as output:
+        stream = _audio_stream(output, codec, 48000 if codec == "libopus" else rate)
+        _encode_audio(output, stream, samples, rate)
+    return out
+
+
+def to_webm(wav: Path, webm: Path) -> Path:
+    """A WebM video (VP8) with the speech as its Opus sound track."""
+    samples, rate = _audio_frames(wav)
+    with av.open(str(webm), "w", format="webm") as output:
+        video = _video_stream(output, codec="libvpx")
+        audio = _audio_stream(output, "libopus", 48000)
+        _video(output, len(samples) / rate, video)
+        _encode_audio(output, audio, samples, rate)
+    return webm
+
+
+def _video_stream(output: av.container.OutputContainer, codec: str = "mpeg4") -> av.VideoStream:
+    stream = output.add_stream(codec, rate=10)
     stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
     return stream
 

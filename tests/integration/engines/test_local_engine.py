@@ -205,3 +205,43 @@ async def test_progress_moves_and_a_cancel_stops_the_transcription(
     before = cpu_seconds(worker.pid)
     await asyncio.sleep(3)
     assert cpu_seconds(worker.pid) - before < 1.0
+
+
+@pytest.fixture(scope="module")
+def local_engine() -> object:
+    """One engine (one loaded model) for these tests, as a worker keeps one."""
+    from transcribe.engines.local import LocalEngine, default_model
+
+    return LocalEngine(default_model())
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("speech.flac", lambda wav, out: speech.convert(wav, out, "flac", "flac")),
+        ("speech.ogg", lambda wav, out: speech.convert(wav, out, "ogg", "libopus")),
+        ("speech.m4a", lambda wav, out: speech.convert(wav, out, "ipod", "aac")),
+        ("speech.webm", speech.to_webm),
+    ],
+)
+async def test_other_containers_through_the_engine(
+    audio: dict[str, Path], local_engine: object, tmp_path: Path, name: str, make: object
+) -> None:
+    """The engine itself (no API) on the other containers people upload."""
+    from transcribe.engines import AudioSource, EngineRequest
+
+    path = make(audio["wav"], tmp_path / name)  # type: ignore[operator]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield path.read_bytes()
+
+    source = AudioSource(name, "audio/x-test", path.stat().st_size, None, chunks)
+    outcome = await local_engine.start(  # type: ignore[attr-defined]
+        EngineRequest(source, "en", "mono"), job_id="j", on_audio_url=_unused
+    )
+    error_rate = jiwer.wer(normalised(SPOKEN), normalised(outcome.result.text))
+    assert error_rate < 0.35, (name, outcome.result.text)
+
+
+async def _unused(url: str) -> None:
+    raise AssertionError("a local engine hands no audio URL to anyone")
