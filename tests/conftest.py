@@ -26,6 +26,7 @@ os.environ.update(
         "TRANSCRIPTION_BACKEND": "stub",
         "LOG_LEVEL": "WARNING",
         "EVENTS_KEEPALIVE_S": "1",  # idle streams show their keep-alive comments quickly
+        "REGISTER_MAX_PER_CLIENT": "100000",  # every test registers from 127.0.0.1
     }
 )
 os.environ.pop("ASSEMBLYAI_API_KEY", None)

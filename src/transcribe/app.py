@@ -17,7 +17,7 @@ from litestar.middleware import DefineMiddleware
 from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
-from transcribe.domain.accounts.controllers import AccountController
+from transcribe.domain.accounts.controllers import AccountController, UsageController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
 from transcribe.domain.jobs.controllers import EventController, JobController
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SystemController,
             MetricsController,
             AccountController,
+            UsageController,
             FileController,
             SignedStorageController,
             JobController,

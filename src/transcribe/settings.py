@@ -115,6 +115,10 @@ class AuthSettings:
     login_window_s: int = 900
     login_max_failures_per_email: int = 10
     login_max_failures_per_client: int = 50
+    # Registrations one client address may attempt in the login window.
+    register_max_per_client: int = 20
+    # Default monthly audio quota per user, in minutes; 0: unlimited.
+    quota_monthly_audio_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,8 @@ def _load() -> Settings:
             login_window_s=_env_number("LOGIN_THROTTLE_WINDOW_S", 900),
             login_max_failures_per_email=_env_number("LOGIN_MAX_FAILURES_PER_EMAIL", 10),
             login_max_failures_per_client=_env_number("LOGIN_MAX_FAILURES_PER_CLIENT", 50),
+            register_max_per_client=_env_number("REGISTER_MAX_PER_CLIENT", 20),
+            quota_monthly_audio_minutes=_env_number("QUOTA_MONTHLY_AUDIO_MINUTES", 0),
         ),
         storage=storage,
         transcription=TranscriptionSettings(

@@ -20,6 +20,10 @@ from transcribe.lib.request_id import current_request_id
 log = logging.getLogger("transcribe.errors")
 
 
+class PaymentRequiredError(HTTPException):
+    status_code = 402
+
+
 class ConflictError(HTTPException):
     status_code = 409
 

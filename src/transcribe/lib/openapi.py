@@ -15,6 +15,7 @@ class ErrorBody(Schema):
 _MEANING = {
     400: "Malformed JSON, a field that fails validation, or an unknown field",
     401: "Missing, malformed, expired or forged token; or wrong email or password",
+    402: "The monthly audio quota is used up",
     403: "Bad or expired signature",
     404: "Not found, or not yours",
     409: "Conflicts with the current state",

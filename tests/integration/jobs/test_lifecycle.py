@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from transcribe.db import models as m
@@ -130,3 +131,24 @@ async def test_a_failed_job_can_start_over(sessions: async_sessionmaker[AsyncSes
         again = await lifecycle.retry(session, job.id)
     assert again is not None and again.status == m.JobStatus.PENDING.value
     assert again.provider_job_id is None and again.error_message is None
+
+
+async def test_usage_is_counted_once_with_the_completion(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    job = await new_job(sessions)
+    for _ in range(2):  # a duplicate completion (a second check) changes nothing
+        async with sessions.begin() as session:
+            await lifecycle.claim(session, job.id)
+            await lifecycle.complete(
+                session,
+                job.id,
+                result_object_key="r",
+                detected_language="en",
+                audio_duration_s=42.5,
+            )
+    async with sessions() as session:
+        rows = (
+            await session.scalars(select(m.UsageMonth).where(m.UsageMonth.user_id == job.user_id))
+        ).all()
+    assert [(r.audio_seconds, r.jobs_completed) for r in rows] == [(42.5, 1)]

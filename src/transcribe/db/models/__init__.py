@@ -12,6 +12,7 @@ from transcribe.db.models.transcription_job import (
     TranscriptionJob,
 )
 from transcribe.db.models.upload import Upload, UploadStatus
+from transcribe.db.models.usage_month import UsageMonth
 from transcribe.db.models.user import User
 from transcribe.db.models.webhook_delivery import WebhookDelivery
 from transcribe.db.models.webhook_endpoint import WebhookEndpoint
@@ -28,6 +29,7 @@ __all__ = [
     "TranscriptionJob",
     "Upload",
     "UploadStatus",
+    "UsageMonth",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from advanced_alchemy.base import UUIDv7AuditBase
-from sqlalchemy import Index, String, text
+from sqlalchemy import Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -14,3 +14,5 @@ class User(UUIDv7AuditBase):
 
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    # Monthly audio quota set for this user by an admin; NULL: the service's default.
+    quota_minutes: Mapped[int | None] = mapped_column(Integer)

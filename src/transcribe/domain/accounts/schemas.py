@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -37,3 +37,18 @@ class AccessToken(Schema):
     access_token: str
     expires_in: int
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a token kind, not a secret
+
+
+class UsagePeriod(Schema):
+    period_start: date
+    audio_seconds: float
+    jobs_completed: int
+
+
+class Usage(Schema):
+    period_start: date
+    period_end: date
+    audio_seconds: float
+    jobs_completed: int
+    quota_seconds: int | None
+    history: list[UsagePeriod]

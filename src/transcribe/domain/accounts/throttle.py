@@ -1,4 +1,5 @@
-"""Login throttling per email and per client address, counted in PostgreSQL.
+"""Login throttling per email and per client address (and registrations per client
+address), counted in PostgreSQL.
 
 Failures live in `login_failures`, so limits hold across every API instance.
 """
@@ -32,22 +33,24 @@ class LoginThrottle:
 
     async def check(self, email_key: str, client_key: str) -> None:
         """Raise 429 with Retry-After when either key used up its failures in the window."""
-        since = datetime.now(UTC) - timedelta(seconds=self.window_s)
         for key, limit in ((email_key, self.max_per_email), (client_key, self.max_per_client)):
-            count, oldest = (
-                await self.session.execute(
-                    select(func.count(), func.min(m.LoginFailure.created_at)).where(
-                        m.LoginFailure.key == key, m.LoginFailure.created_at > since
-                    )
+            await self.check_key(key, limit, "Too many failed login attempts; try again later")
+
+    async def check_key(self, key: str, limit: int, message: str) -> None:
+        since = datetime.now(UTC) - timedelta(seconds=self.window_s)
+        count, oldest = (
+            await self.session.execute(
+                select(func.count(), func.min(m.LoginFailure.created_at)).where(
+                    m.LoginFailure.key == key, m.LoginFailure.created_at > since
                 )
-            ).one()
-            if count >= limit:
-                # Free again once the oldest failure in the window ages out.
-                wait = (oldest - since).total_seconds()
-                raise TooManyRequestsError(
-                    detail="Too many failed login attempts; try again later",
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
-                )
+            )
+        ).one()
+        if count >= limit:
+            # Free again once the oldest attempt in the window ages out.
+            wait = (oldest - since).total_seconds()
+            raise TooManyRequestsError(
+                detail=message, headers={"Retry-After": str(max(1, math.ceil(wait)))}
+            )
 
     async def record_failure(self, *keys: str) -> None:
         cutoff = datetime.now(UTC) - timedelta(seconds=self.window_s)

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import ServerSentEvent
 
 from transcribe.db import models as m
+from transcribe.domain.accounts import usage
 from transcribe.domain.jobs import events, lifecycle, speaker_names
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
@@ -20,7 +21,7 @@ from transcribe.domain.transcripts import store
 from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.engines import TranscriptionEngine, is_supported_language
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import ConflictError, PaymentRequiredError
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue
@@ -46,6 +47,7 @@ class JobController(Controller):
         responses=errors(
             400,
             401,
+            402,
             404,
             409,
             e400="Unknown language or mode, `dialogue` with an engine that cannot tell "
@@ -61,6 +63,7 @@ class JobController(Controller):
         jobs_service: NamedDependency[JobService],
         engine: NamedDependency[TranscriptionEngine],
         queue: NamedDependency[LazyQueue],
+        settings: NamedDependency[Settings],
     ) -> Job:
         language = data.language.strip().lower()
         if not is_supported_language(engine, language):
@@ -75,6 +78,14 @@ class JobController(Controller):
         if data.speakers_expected is not None and data.mode != "dialogue":
             raise ValidationException(detail="speakers_expected is only for mode 'dialogue'")
         keyterms = _clean_keyterms(data.keyterms)
+        quota = usage.quota_seconds(request.user, settings.auth.quota_monthly_audio_minutes)
+        if quota is not None:
+            used = await usage.used_this_month(jobs_service.session, request.user.id)
+            if used >= quota:
+                raise PaymentRequiredError(
+                    detail=f"This month's audio quota ({quota // 60} minutes) is used up; "
+                    "it renews on the 1st (UTC)"
+                )
         job = await jobs_service.create_for_upload(
             request.user.id,
             data.object_key,

@@ -22,6 +22,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.usage import count_completion
 from transcribe.domain.jobs.schemas import job_view
 from transcribe.domain.webhooks.outbox import record_job_event
 
@@ -180,6 +181,7 @@ async def complete(
         },
     )
     if job is not None:
+        await count_completion(session, job)
         await record_job_event(session, job)
     return job
 
