@@ -112,6 +112,7 @@ class DatabaseSettings:
 class AuthSettings:
     jwt_secret: str
     access_token_ttl_s: int = 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600
     login_window_s: int = 900
     login_max_failures_per_email: int = 10
     login_max_failures_per_client: int = 50
@@ -279,6 +280,7 @@ def _load() -> Settings:
         auth=AuthSettings(
             jwt_secret=jwt_secret,
             access_token_ttl_s=_env_number("ACCESS_TOKEN_TTL_S", 3600),
+            refresh_token_ttl_s=_env_number("REFRESH_TOKEN_TTL_S", 30 * 24 * 3600),
             login_window_s=_env_number("LOGIN_THROTTLE_WINDOW_S", 900),
             login_max_failures_per_email=_env_number("LOGIN_MAX_FAILURES_PER_EMAIL", 10),
             login_max_failures_per_client=_env_number("LOGIN_MAX_FAILURES_PER_CLIENT", 50),

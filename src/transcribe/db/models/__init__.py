@@ -3,6 +3,7 @@
 from advanced_alchemy.base import orm_registry
 
 from transcribe.db.models.login_failure import LoginFailure
+from transcribe.db.models.refresh_token import RefreshToken
 from transcribe.db.models.transcript import Transcript
 from transcribe.db.models.transcription_job import (
     FINAL_STATUSES,
@@ -25,6 +26,7 @@ __all__ = [
     "UNFINISHED_STATUSES",
     "JobStatus",
     "LoginFailure",
+    "RefreshToken",
     "Transcript",
     "TranscriptionJob",
     "Upload",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from advanced_alchemy.base import UUIDv7AuditBase
-from sqlalchemy import Index, Integer, String, text
+from sqlalchemy import Boolean, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -16,3 +16,10 @@ class User(UUIDv7AuditBase):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     # Monthly audio quota set for this user by an admin; NULL: the service's default.
     quota_minutes: Mapped[int | None] = mapped_column(Integer)
+    disabled: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    # Carried in access tokens: a password change bumps it, and older tokens stop working.
+    token_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )

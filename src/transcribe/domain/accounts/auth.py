@@ -27,8 +27,11 @@ class TokenIssuer:
         self.jwt_auth = jwt_auth
         self.ttl_s = ttl_s
 
-    def issue(self, user_id: UUID) -> str:
-        return self.jwt_auth.create_token(identifier=str(user_id))
+    def issue(self, user: m.User) -> str:
+        # `ver` ties the token to the password it was issued under (see retrieve_user).
+        return self.jwt_auth.create_token(
+            identifier=str(user.id), token_extras={"ver": user.token_version}
+        )
 
 
 def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAuth[m.User]:
@@ -39,6 +42,8 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
             return None
         session = alchemy.provide_session(connection.app.state, connection.scope)
         user = await session.get(m.User, user_id)
+        if user is None or user.disabled or token.extras.get("ver", 0) != user.token_version:
+            return None  # gone, disabled, or the password changed since the token was issued
         if user is not None:
             structlog.contextvars.bind_contextvars(user_id=str(user.id))
         return user

@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import usage
+from transcribe.domain.accounts import sessions, usage
 from transcribe.domain.accounts.auth import TokenIssuer
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
@@ -17,6 +18,8 @@ from transcribe.domain.accounts.schemas import (
     Account,
     Credentials,
     LoginCredentials,
+    PasswordChange,
+    RefreshRequest,
     Usage,
     UsagePeriod,
 )
@@ -71,8 +74,15 @@ class AccountController(Controller):
         "/login",
         exclude_from_auth=True,
         status_code=200,
-        summary="Exchange credentials for a token",
-        responses=errors(400, 401, 429, e401="Wrong email or password (one answer for both)"),
+        summary="Exchange credentials for an access token and a refresh token",
+        responses=errors(
+            400,
+            401,
+            403,
+            429,
+            e401="Wrong email or password (one answer for both)",
+            e403="The account is disabled",
+        ),
     )
     async def login(
         self,
@@ -97,13 +107,79 @@ class AccountController(Controller):
             await throttle.record_failure(email_key, client_key)
             raise
         await throttle.reset(email_key)
-        return AccessToken(access_token=token_issuer.issue(user.id), expires_in=token_issuer.ttl_s)
+        if user.disabled:
+            raise PermissionDeniedException(detail="This account is disabled")
+        refresh = await sessions.issue(
+            users_service.repository.session, user.id, settings.auth.refresh_token_ttl_s
+        )
+        return _token_pair(token_issuer, user, refresh)
+
+    @post(
+        "/refresh",
+        exclude_from_auth=True,
+        status_code=200,
+        summary="A new access token (and refresh token) for a refresh token",
+        description="The refresh token is spent: use the new one next time. A spent token "
+        "presented again revokes every token of that login.",
+        responses=errors(400, 401, e401="Unknown, expired, revoked or already used"),
+    )
+    async def refresh(
+        self,
+        users_service: NamedDependency[UserService],
+        settings: NamedDependency[Settings],
+        token_issuer: NamedDependency[TokenIssuer],
+        data: JSONBody[RefreshRequest],
+    ) -> AccessToken:
+        user, refresh = await sessions.rotate(
+            users_service.repository.session, data.refresh_token, settings.auth.refresh_token_ttl_s
+        )
+        return _token_pair(token_issuer, user, refresh)
+
+    @post(
+        "/logout",
+        exclude_from_auth=True,
+        status_code=204,
+        summary="Revoke a refresh token and every token issued from the same login",
+        responses=errors(400),
+    )
+    async def logout(
+        self, users_service: NamedDependency[UserService], data: JSONBody[RefreshRequest]
+    ) -> None:
+        await sessions.revoke_by_token(users_service.repository.session, data.refresh_token)
+
+    @post(
+        "/password",
+        status_code=204,
+        summary="Change your password",
+        description="Every refresh token is revoked, and access tokens issued before the change "
+        "stop working: log in again.",
+        responses=errors(400, 401, e401="Wrong current password"),
+    )
+    async def change_password(
+        self,
+        request: Request[m.User, object, object],
+        users_service: NamedDependency[UserService],
+        data: JSONBody[PasswordChange],
+    ) -> None:
+        await users_service.change_password(request.user, data.current_password, data.new_password)
+        await sessions.revoke_all(users_service.repository.session, request.user.id)
 
     @get("/me", summary="The signed-in account", responses=errors(401))
     async def me(
         self, request: Request[m.User, object, object], users_service: NamedDependency[UserService]
     ) -> Account:
         return users_service.to_schema(request.user, schema_type=Account)
+
+
+def _token_pair(
+    issuer: TokenIssuer, user: m.User, refresh: sessions.NewRefreshToken
+) -> AccessToken:
+    return AccessToken(
+        access_token=issuer.issue(user),
+        expires_in=issuer.ttl_s,
+        refresh_token=refresh.token,
+        refresh_expires_in=refresh.expires_in,
+    )
 
 
 class UsageController(Controller):

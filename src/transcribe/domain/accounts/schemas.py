@@ -36,7 +36,20 @@ class Account(Schema):
 class AccessToken(Schema):
     access_token: str
     expires_in: int
+    refresh_token: Annotated[
+        str, msgspec.Meta(description="Opaque; spend it at POST /auth/refresh for a new pair")
+    ]
+    refresh_expires_in: int
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a token kind, not a secret
+
+
+class RefreshRequest(Schema):
+    refresh_token: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class PasswordChange(Schema):
+    current_password: Annotated[str, NoNul, msgspec.Meta(max_length=1024)]
+    new_password: Password
 
 
 class UsagePeriod(Schema):

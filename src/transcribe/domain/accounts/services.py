@@ -47,3 +47,9 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
         return user
+
+    async def change_password(self, user: m.User, current: str, new: str) -> None:
+        if not await verify_password(user.password_hash, current):
+            raise NotAuthorizedException(detail="The current password is wrong")
+        user.password_hash = await hash_password(new)
+        user.token_version += 1  # access tokens issued before now stop working
