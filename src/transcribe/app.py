@@ -18,6 +18,7 @@ from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController, UsageController
+from transcribe.domain.accounts.key_routes import ApiKeyController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
 from transcribe.domain.jobs.controllers import EventController, JobController
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MetricsController,
             AccountController,
             UsageController,
+            ApiKeyController,
             FileController,
             SignedStorageController,
             JobController,

@@ -2,6 +2,7 @@
 
 from advanced_alchemy.base import orm_registry
 
+from transcribe.db.models.api_key import ApiKey
 from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.refresh_token import RefreshToken
 from transcribe.db.models.transcript import Transcript
@@ -24,6 +25,7 @@ __all__ = [
     "FINAL_STATUSES",
     "SEARCH_CONFIG",
     "UNFINISHED_STATUSES",
+    "ApiKey",
     "JobStatus",
     "LoginFailure",
     "RefreshToken",

@@ -1,4 +1,5 @@
-"""Bearer-token auth: Litestar's JWTAuth (pyjwt), HS256, with sub/exp/iat required."""
+"""Bearer-token auth: Litestar's JWTAuth (pyjwt), HS256, with sub/exp/iat required; API keys
+(`trk_...`) accepted in the same header."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from uuid import UUID
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from litestar.security.jwt import JWTAuth, Token
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from transcribe.db import models as m
+from transcribe.domain.accounts import api_keys
 from transcribe.settings import Settings
 
 PUBLIC_PATHS = ["^/schema", "^/health$", "^/ready$", "^/metrics$"]
@@ -48,12 +53,30 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
             structlog.contextvars.bind_contextvars(user_id=str(user.id))
         return user
 
+    class KeyOrTokenMiddleware(JWTAuthenticationMiddleware):
+        """Bearer `trk_...` is an API key; anything else must be one of our JWTs."""
+
+        async def authenticate_token(
+            self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
+        ) -> AuthenticationResult:
+            if not encoded_token.startswith(api_keys.PREFIX):
+                return await super().authenticate_token(encoded_token, connection)
+            session = alchemy.provide_session(connection.app.state, connection.scope)
+            found = await api_keys.user_for_key(session, encoded_token)
+            if found is None:
+                raise NotAuthorizedException(detail="Unknown or revoked API key")
+            user, key_id = found
+            structlog.contextvars.bind_contextvars(user_id=str(user.id))
+            return AuthenticationResult(user=user, auth=api_keys.ApiKeyAuth(key_id))
+
     return JWTAuth[m.User](
         retrieve_user_handler=retrieve_user,
+        authentication_middleware_class=KeyOrTokenMiddleware,
         token_secret=settings.auth.jwt_secret,
         algorithm="HS256",
         default_token_expiration=timedelta(seconds=settings.auth.access_token_ttl_s),
         require_claims=["exp", "sub", "iat"],
         exclude=PUBLIC_PATHS,
-        description="Access token from POST /auth/login, as `Authorization: Bearer <token>`.",
+        description="Access token from POST /auth/login, or an API key (`trk_...`), as "
+        "`Authorization: Bearer <token>`.",
     )

@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import sessions, usage
+from transcribe.domain.accounts import api_keys, sessions, usage
 from transcribe.domain.accounts.auth import TokenIssuer
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
@@ -150,10 +150,11 @@ class AccountController(Controller):
     @post(
         "/password",
         status_code=204,
+        guards=[api_keys.login_token_only],
         summary="Change your password",
         description="Every refresh token is revoked, and access tokens issued before the change "
         "stop working: log in again.",
-        responses=errors(400, 401, e401="Wrong current password"),
+        responses=errors(400, 401, 403, e401="Wrong current password", e403="An API key was used"),
     )
     async def change_password(
         self,

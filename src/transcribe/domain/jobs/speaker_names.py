@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from litestar.exceptions import ValidationException
 
+from transcribe.lib.text import printable
+
 MAX_NAME_CHARS = 64
-
-
-def printable(name: str) -> str:
-    """Without control, format (bidi overrides included) or line-breaking characters,
-    whitespace collapsed: a name prints as one plain line everywhere it is shown."""
-    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ")
-    return " ".join(kept.split())
 
 
 def clean(given: dict[str, str | None], known: set[str]) -> dict[str, str | None]:

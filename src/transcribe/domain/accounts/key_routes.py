@@ -1,0 +1,138 @@
+"""`/api-keys`: keys for scripts and servers, each shown once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.accounts import api_keys
+from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
+from transcribe.lib.schema import NoNul, Schema
+from transcribe.lib.text import printable
+
+MAX_KEYS_PER_USER = 25
+User = Request[m.User, object, object]
+
+
+class KeyCreate(Schema):
+    name: Annotated[
+        str, NoNul, msgspec.Meta(min_length=1, max_length=100, examples=["nightly import"])
+    ]
+
+
+class Key(Schema):
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class CreatedKey(Schema):
+    id: UUID
+    name: str
+    key: Annotated[str, msgspec.Meta(description="`trk_...`: shown this once")]
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class KeyPage(Schema):
+    items: list[Key]
+    total: int
+
+
+class ApiKeyController(Controller):
+    path = "/api-keys"
+    tags = ["API keys"]
+    guards = [api_keys.login_token_only]
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Create an API key (shown once)",
+        description="Use it as `Authorization: Bearer trk_...` on every route but these and "
+        "account management. At most 25 keys per user.",
+        responses=errors(400, 401, 403, 409, e403="An API key was used", e409="Too many keys"),
+    )
+    async def create_key(
+        self, request: User, data: JSONBody[KeyCreate], db_session: NamedDependency[AsyncSession]
+    ) -> CreatedKey:
+        name = printable(data.name)
+        if not name:
+            raise ValidationException(detail="The key needs a name")
+        count = await db_session.scalar(
+            select(func.count()).where(m.ApiKey.user_id == request.user.id)
+        )
+        if (count or 0) >= MAX_KEYS_PER_USER:
+            raise ConflictError(detail=f"At most {MAX_KEYS_PER_USER} API keys")
+        key = api_keys.new_key()
+        row = m.ApiKey(
+            user_id=request.user.id,
+            name=name,
+            prefix=key[: api_keys.SHOWN_CHARS],
+            key_hash=api_keys.digest(key),
+        )
+        db_session.add(row)
+        await db_session.commit()
+        return CreatedKey(
+            id=row.id,
+            name=row.name,
+            key=key,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=None,
+        )
+
+    @get("/", summary="Your API keys", responses=errors(401, 403))
+    async def list_keys(self, request: User, db_session: NamedDependency[AsyncSession]) -> KeyPage:
+        rows = list(
+            await db_session.scalars(
+                select(m.ApiKey)
+                .where(m.ApiKey.user_id == request.user.id)
+                .order_by(m.ApiKey.created_at)
+            )
+        )
+        return KeyPage(
+            items=[
+                Key(
+                    id=r.id,
+                    name=r.name,
+                    prefix=r.prefix,
+                    created_at=r.created_at,
+                    last_used_at=r.last_used_at,
+                )
+                for r in rows
+            ],
+            total=len(rows),
+        )
+
+    @delete(
+        "/{key_id:uuid}",
+        status_code=204,
+        summary="Revoke an API key (it stops working at once)",
+        responses=errors(401, 403, 404),
+    )
+    async def delete_key(
+        self, request: User, key_id: FromPath[UUID], db_session: NamedDependency[AsyncSession]
+    ) -> None:
+        deleted = await db_session.scalar(
+            sql_delete(m.ApiKey)
+            .where(m.ApiKey.id == key_id, m.ApiKey.user_id == request.user.id)
+            .returning(m.ApiKey.id)
+        )
+        if deleted is None:
+            raise NotFoundException(detail="No such API key")
+        await db_session.commit()
