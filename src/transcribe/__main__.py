@@ -1,4 +1,4 @@
-"""`python -m transcribe serve|migrate`: entry points that read configuration from settings."""
+"""`python -m transcribe serve|migrate|admin`: entry points that read configuration from settings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import uvicorn
 
 from transcribe.db import migrate
+from transcribe.domain.admin import commands as admin
 from transcribe.settings import get_settings
 
 
@@ -29,7 +30,12 @@ def main(argv: list[str]) -> int:
         return serve()
     if command == "migrate":
         return migrate.main(argv[1:])
-    print(f"usage: python -m transcribe [serve|migrate [--create-database]] (got {command!r})")
+    if command == "admin":
+        return admin.main(argv[1:])
+    print(
+        "usage: python -m transcribe [serve | migrate [--create-database] | "
+        f"admin promote|demote EMAIL] (got {command!r})"
+    )
     return 2
 
 

@@ -19,6 +19,7 @@ from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController, UsageController
 from transcribe.domain.accounts.key_routes import ApiKeyController
+from transcribe.domain.admin.controllers import AdminController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
 from transcribe.domain.jobs.controllers import EventController, JobController
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             UsageController,
             ApiKeyController,
+            AdminController,
             FileController,
             SignedStorageController,
             JobController,

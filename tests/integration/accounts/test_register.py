@@ -12,7 +12,8 @@ async def test_register_returns_the_account_without_secrets(client: httpx.AsyncC
     response = await client.post("/auth/register", json={"email": email, "password": "s3cret-pass"})
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "created_at"}
+    assert set(body) == {"id", "email", "created_at", "email_verified", "is_admin"}
+    assert body["email_verified"] is False and body["is_admin"] is False
     assert body["email"] == email
     assert body["created_at"].endswith(("Z", "+00:00"))
 

@@ -16,6 +16,13 @@ class User(UUIDv7AuditBase):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     # Monthly audio quota set for this user by an admin; NULL: the service's default.
     quota_minutes: Mapped[int | None] = mapped_column(Integer)
+    is_admin: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    # Set once the user follows the link in the verification email (not sent yet: #11).
+    email_verified: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     disabled: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=False, server_default=false()
     )

@@ -31,6 +31,8 @@ class Account(Schema):
     id: UUID
     email: str
     created_at: datetime
+    email_verified: bool = False
+    is_admin: bool = False
 
 
 class AccessToken(Schema):

@@ -1,0 +1,208 @@
+"""Administration: users with `is_admin` see every user and job, disable abusers, set
+quotas, and retry failed jobs. Everyone else gets 403."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.accounts import sessions, usage
+from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs.queueing import defer_submit
+from transcribe.domain.jobs.schemas import Job, job_view
+from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
+from transcribe.lib.pagination import MAX_OFFSET
+from transcribe.lib.schema import Schema
+from transcribe.queue import LazyQueue
+
+Admin = Request[m.User, object, object]
+Limit = Annotated[int, Parameter(ge=1, le=100)]
+Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
+
+
+def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not getattr(connection.user, "is_admin", False):
+        raise PermissionDeniedException(detail="Administrators only")
+
+
+class AdminUser(Schema):
+    id: UUID
+    email: str
+    created_at: datetime
+    email_verified: bool
+    is_admin: bool
+    disabled: bool
+    quota_minutes: int | None
+    usage_seconds_this_month: float
+
+
+class AdminUserPage(Schema):
+    items: list[AdminUser]
+    total: int
+    limit: int
+    offset: int
+
+
+class UserChange(Schema):
+    disabled: bool | None = None
+    is_admin: bool | None = None
+    # Absent: unchanged; null: back to the service's default; 0: unlimited.
+    quota_minutes: Annotated[int, msgspec.Meta(ge=0, le=10000000)] | msgspec.UnsetType | None = (
+        msgspec.UNSET
+    )
+
+
+class AdminJob(Job, kw_only=True):
+    user_id: UUID
+
+
+class AdminJobPage(Schema):
+    items: list[AdminJob]
+    total: int
+    limit: int
+    offset: int
+
+
+class Retried(Schema):
+    id: UUID
+    status: m.JobStatus
+
+
+async def _admin_user(session: AsyncSession, user: m.User) -> AdminUser:
+    return AdminUser(
+        id=user.id,
+        email=user.email,
+        created_at=user.created_at,
+        email_verified=user.email_verified,
+        is_admin=user.is_admin,
+        disabled=user.disabled,
+        quota_minutes=user.quota_minutes,
+        usage_seconds_this_month=await usage.used_this_month(session, user.id),
+    )
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["Administration"]
+    guards = [admins_only]
+
+    @get("/users", summary="Every user, newest first", responses=errors(400, 401, 403))
+    async def users(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        q: Annotated[str | None, Parameter(max_length=320, pattern=r"^[^\x00]*$")] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> AdminUserPage:
+        where = [m.User.email.contains(q.lower(), autoescape=True)] if q else []
+        total = await db_session.scalar(select(func.count()).select_from(m.User).where(*where))
+        rows = await db_session.scalars(
+            select(m.User)
+            .where(*where)
+            .order_by(m.User.created_at.desc(), m.User.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return AdminUserPage(
+            items=[await _admin_user(db_session, row) for row in rows],
+            total=int(total or 0),
+            limit=limit,
+            offset=offset,
+        )
+
+    @patch(
+        "/users/{user_id:uuid}",
+        summary="Disable or enable a user, make or unmake an admin, set a quota",
+        description="A disabled user's tokens and keys stop working at once. `quota_minutes`: "
+        "0 is unlimited, null returns to the service's default.",
+        responses=errors(400, 401, 403, 404),
+    )
+    async def change_user(
+        self,
+        request: Admin,
+        user_id: FromPath[UUID],
+        data: JSONBody[UserChange],
+        db_session: NamedDependency[AsyncSession],
+    ) -> AdminUser:
+        user = await db_session.get(m.User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundException(detail="No such user")
+        if data.disabled is not None:
+            user.disabled = data.disabled
+            if data.disabled:
+                await sessions.revoke_all(db_session, user.id)
+        if data.is_admin is not None:
+            user.is_admin = data.is_admin
+        if data.quota_minutes is not msgspec.UNSET:
+            user.quota_minutes = data.quota_minutes
+        await db_session.commit()
+        return await _admin_user(db_session, user)
+
+    @get("/jobs", summary="Jobs of every user, newest first", responses=errors(400, 401, 403))
+    async def jobs(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        status: FromQuery[m.JobStatus | None] = None,
+        user_id: FromQuery[UUID | None] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> AdminJobPage:
+        job = m.TranscriptionJob
+        where = []
+        if status is not None:
+            where.append(job.status == status.value)
+        if user_id is not None:
+            where.append(job.user_id == user_id)
+        total = await db_session.scalar(select(func.count()).select_from(job).where(*where))
+        rows = await db_session.scalars(
+            select(job)
+            .where(*where)
+            .order_by(job.created_at.desc(), job.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return AdminJobPage(
+            items=[
+                AdminJob(**msgspec.structs.asdict(job_view(row)), user_id=row.user_id)
+                for row in rows
+            ],
+            total=int(total or 0),
+            limit=limit,
+            offset=offset,
+        )
+
+    @post(
+        "/jobs/{job_id:uuid}/retry",
+        status_code=202,
+        summary="Run a failed job again from the start",
+        responses=errors(401, 403, 404, 409, e409="The job has not failed"),
+    )
+    async def retry_job(
+        self,
+        job_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        queue: NamedDependency[LazyQueue],
+    ) -> Retried:
+        if await db_session.get(m.TranscriptionJob, job_id) is None:
+            raise NotFoundException(detail="No such job")
+        retried = await lifecycle.retry(db_session, job_id)
+        if retried is None:
+            raise ConflictError(detail="Only failed jobs can be retried")
+        await db_session.commit()
+        # If the queue does not answer now, the recovery task queues the pending job later.
+        retried.queue_job_id = await defer_submit(await queue.get(), job_id)
+        await db_session.commit()
+        return Retried(id=retried.id, status=m.JobStatus(retried.status))
