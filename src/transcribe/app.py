@@ -17,7 +17,11 @@ from litestar.middleware import DefineMiddleware
 from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
-from transcribe.domain.accounts.controllers import AccountController, UsageController
+from transcribe.domain.accounts.controllers import (
+    AccountController,
+    EmailController,
+    UsageController,
+)
 from transcribe.domain.accounts.key_routes import ApiKeyController
 from transcribe.domain.admin.controllers import AdminController
 from transcribe.domain.files.controllers import FileController
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SystemController,
             MetricsController,
             AccountController,
+            EmailController,
             UsageController,
             ApiKeyController,
             AdminController,

@@ -163,6 +163,21 @@ class TranscriptionSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    backend: str = "console"  # or "smtp"
+    frontend_url: str = ""  # where links in emails point
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "Transcribe <no-reply@localhost>"
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 15.0
+    password_reset_ttl_s: int = 3600
+    verification_ttl_s: int = 86400
+
+
+@dataclass(frozen=True)
 class EventSettings:
     # A comment line at least this often keeps idle event streams open through proxies.
     keepalive_s: float = 15.0
@@ -212,6 +227,7 @@ class Settings:
     transcription: TranscriptionSettings
     worker: WorkerSettings
     events: EventSettings = field(default_factory=EventSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
@@ -267,11 +283,15 @@ def _load() -> Settings:
 
     port = _env_number("PORT", 8000)
     host = _env("HOST", "127.0.0.1")
+    public_base_url = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    email_backend = _env("EMAIL_BACKEND", "console").lower()
+    if email_backend not in ("console", "smtp"):
+        raise ConfigError(f"EMAIL_BACKEND must be console or smtp, got {email_backend!r}")
     return Settings(
         environment=environment,
         host=host,
         port=port,
-        public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        public_base_url=public_base_url,
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         log_format=_env("LOG_FORMAT", "json").lower(),
         db=DatabaseSettings(
@@ -306,6 +326,18 @@ def _load() -> Settings:
                 if model.strip()
             ),
             webhook_fallback_s=_env_number("ASSEMBLYAI_WEBHOOK_FALLBACK_S", 600.0),
+        ),
+        email=EmailSettings(
+            backend=email_backend,
+            frontend_url=(_env("FRONTEND_URL") or public_base_url).rstrip("/"),
+            smtp_host=_env("SMTP_HOST", "127.0.0.1"),
+            smtp_port=_env_number("SMTP_PORT", 25),
+            smtp_username=_env("SMTP_USERNAME"),
+            smtp_password=_env("SMTP_PASSWORD"),
+            smtp_from=_env("SMTP_FROM", "Transcribe <no-reply@localhost>"),
+            smtp_starttls=_env_flag("SMTP_STARTTLS"),
+            password_reset_ttl_s=_env_number("PASSWORD_RESET_TTL_S", 3600),
+            verification_ttl_s=_env_number("EMAIL_VERIFICATION_TTL_S", 86400),
         ),
         events=EventSettings(
             keepalive_s=_env_number("EVENTS_KEEPALIVE_S", 15.0),

@@ -233,6 +233,7 @@ async def test_a_submitted_job_that_lost_its_check_gets_one(
     with running_worker(database_url, tmp_path / "first.log", **env) as first:
         job_id = await start_job(api, user, text)
         await wait_for_provider_job(database_url, job_id)
+        await _submission_finished(database_url, job_id)  # the kill must not stall it
         first.send_signal(signal.SIGKILL)
         first.wait()
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -256,3 +257,18 @@ async def test_a_submitted_job_that_lost_its_check_gets_one(
             ).fetchone()[0]
             == 1
         )
+
+
+async def _submission_finished(database_url: str, job_id: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with psycopg.connect(database_url) as conn:
+            done = conn.execute(
+                "SELECT count(*) FROM procrastinate_jobs WHERE lock = %s "
+                "AND task_name = 'transcribe_job' AND status = 'succeeded'",
+                (f"transcription-job:{job_id}",),
+            ).fetchone()[0]
+        if done:
+            return
+        assert time.monotonic() < deadline, "the submission never finished"
+        await asyncio.sleep(0.05)

@@ -2,6 +2,7 @@
 
 from advanced_alchemy.base import orm_registry
 
+from transcribe.db.models.account_token import AccountToken, TokenPurpose
 from transcribe.db.models.api_key import ApiKey
 from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.refresh_token import RefreshToken
@@ -25,10 +26,12 @@ __all__ = [
     "FINAL_STATUSES",
     "SEARCH_CONFIG",
     "UNFINISHED_STATUSES",
+    "AccountToken",
     "ApiKey",
     "JobStatus",
     "LoginFailure",
     "RefreshToken",
+    "TokenPurpose",
     "Transcript",
     "TranscriptionJob",
     "Upload",

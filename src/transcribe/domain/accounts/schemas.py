@@ -67,3 +67,20 @@ class Usage(Schema):
     jobs_completed: int
     quota_seconds: int | None
     history: list[UsagePeriod]
+
+
+class EmailToken(Schema):
+    token: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class PasswordResetRequest(Schema):
+    email: Annotated[str, NoNul, msgspec.Meta(min_length=3, max_length=320)]
+
+
+class PasswordResetConfirm(Schema):
+    token: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class Accepted(Schema):
+    detail: str

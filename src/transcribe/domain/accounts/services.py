@@ -51,5 +51,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
     async def change_password(self, user: m.User, current: str, new: str) -> None:
         if not await verify_password(user.password_hash, current):
             raise NotAuthorizedException(detail="The current password is wrong")
+        await self.set_password(user, new)
+
+    async def set_password(self, user: m.User, new: str) -> None:
         user.password_hash = await hash_password(new)
         user.token_version += 1  # access tokens issued before now stop working

@@ -1,0 +1,44 @@
+"""A small mailer: `console` writes messages to the log (so `just serve` needs no SMTP);
+`smtp` sends them with aiosmtplib (STARTTLS when asked). Messages have plain-text and
+HTML bodies. Sending happens in a procrastinate task (see mail_tasks), never in a request."""
+
+from __future__ import annotations
+
+import html
+import logging
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from transcribe.settings import EmailSettings
+
+log = logging.getLogger(__name__)
+
+
+def message(settings: EmailSettings, to: str, subject: str, text: str, link: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = settings.smtp_from
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail.set_content(f"{text}\n\n{link}\n")
+    mail.add_alternative(
+        f'<p>{html.escape(text)}</p><p><a href="{html.escape(link)}">{html.escape(link)}</a></p>',
+        subtype="html",
+    )
+    return mail
+
+
+async def send(settings: EmailSettings, mail: EmailMessage) -> None:
+    """Raises on any SMTP or network failure: the task retries."""
+    if settings.backend == "console":
+        log.info("email (console backend):\n%s", mail.get_body(("plain",)).get_content())
+        return
+    await aiosmtplib.send(
+        mail,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        start_tls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout_s,
+    )

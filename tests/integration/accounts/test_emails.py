@@ -1,0 +1,143 @@
+"""Verification and password-reset emails through a real SMTP server on loopback: the
+token is read from the received message, as a user would click it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers.accounts import signed_in_user, unique_email
+from tests.helpers.smtp import SmtpServer, link_token
+from tests.helpers.worker import running_worker
+
+FRONTEND = "https://app.example.com"
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_worker(
+    database_url: str, base_url: str, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    log_path = tmp_path_factory.mktemp("mail-worker") / "worker.log"
+    env = {
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_FROM": "Transcribe <no-reply@example.com>",
+        "FRONTEND_URL": FRONTEND,
+    }
+    with running_worker(database_url, log_path, **env):
+        yield log_path
+
+
+async def test_registration_sends_a_verification_link(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+) -> None:
+    user = await signed_in_user(client)
+    (message,) = await asyncio.to_thread(smtp.inbox.wait_for, user.email)
+    assert message["From"] == "Transcribe <no-reply@example.com>"
+    assert message.get_body(("html",)) is not None  # plain text and HTML
+    link, token = link_token(message)
+    assert link.startswith(f"{FRONTEND}/verify-email?token=")
+    assert (await client.get("/auth/me", headers=user.headers)).json()["email_verified"] is False
+    assert (await client.post("/auth/verify-email", json={"token": token})).status_code == 204
+    assert (await client.get("/auth/me", headers=user.headers)).json()["email_verified"] is True
+    again = await client.post("/auth/verify-email", json={"token": token})
+    assert again.status_code == 400  # single use
+    assert (await client.post("/auth/verify-email", json={"token": "made-up"})).status_code == 400
+
+
+async def test_resend_and_its_limit(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+) -> None:
+    user = await signed_in_user(client)
+    await asyncio.to_thread(smtp.inbox.wait_for, user.email)
+    resent = await client.post("/auth/verify-email/resend", headers=user.headers)
+    assert resent.status_code == 202
+    first, second = await asyncio.to_thread(smtp.inbox.wait_for, user.email, 2)
+    # The newest link works; the earlier one was replaced.
+    assert (
+        await client.post("/auth/verify-email", json={"token": link_token(first)[1]})
+    ).status_code == 400
+    assert (
+        await client.post("/auth/verify-email", json={"token": link_token(second)[1]})
+    ).status_code == 204
+    answers = [
+        (await client.post("/auth/verify-email/resend", headers=user.headers)).status_code
+        for _ in range(5)
+    ]
+    assert answers[-1] == 429 and answers[0] == 202
+
+
+async def test_password_reset_by_email(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+) -> None:
+    user = await signed_in_user(client)
+    await asyncio.to_thread(smtp.inbox.wait_for, user.email)  # the verification email
+    asked = await client.post("/auth/password-reset", json={"email": user.email.upper()})
+    assert asked.status_code == 202
+    messages = await asyncio.to_thread(smtp.inbox.wait_for, user.email, 2)
+    link, token = link_token(messages[-1])
+    assert link.startswith(f"{FRONTEND}/reset-password?token=")
+    bad = await client.post(
+        "/auth/password-reset/confirm", json={"token": token, "new_password": "short"}
+    )
+    assert bad.status_code == 400
+    done = await client.post(
+        "/auth/password-reset/confirm", json={"token": token, "new_password": "a brand new secret"}
+    )
+    assert done.status_code == 204
+    assert (await client.get("/auth/me", headers=user.headers)).status_code == 401
+    reused = await client.post(
+        "/auth/password-reset/confirm", json={"token": token, "new_password": "another secret!"}
+    )
+    assert reused.status_code == 400
+    login = await client.post(
+        "/auth/login", json={"email": user.email, "password": "a brand new secret"}
+    )
+    assert login.status_code == 200
+
+
+async def test_unknown_addresses_get_the_same_answer_and_no_email(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+) -> None:
+    known = await signed_in_user(client)
+    nobody = unique_email()
+    started = time.monotonic()
+    answer = await client.post("/auth/password-reset", json={"email": nobody})
+    assert time.monotonic() - started < 1
+    same = await client.post("/auth/password-reset", json={"email": known.email})
+    assert answer.status_code == same.status_code == 202
+    assert answer.json() == same.json()
+    await asyncio.sleep(2)
+    assert smtp.inbox.to(nobody) == []
+
+
+async def test_an_smtp_outage_delays_the_email_but_loses_nothing(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+) -> None:
+    smtp.stop()
+    try:
+        email = unique_email()
+        created = await client.post(
+            "/auth/register", json={"email": email, "password": "correct horse battery"}
+        )
+        assert created.status_code == 201  # the request does not wait for SMTP
+        await asyncio.sleep(3)  # attempts fail meanwhile
+    finally:
+        smtp.start()
+    (message,) = await asyncio.to_thread(smtp.inbox.wait_for, email, 1, 60)
+    token = link_token(message)[1]
+    assert (await client.post("/auth/verify-email", json={"token": token})).status_code == 204
