@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from prometheus_client import start_http_server
 
-from transcribe.domain.accounts import mail_tasks
+from transcribe.domain.accounts import deletion, mail_tasks
 from transcribe.domain.jobs import tasks as job_tasks
 from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.webhooks import tasks as webhook_tasks
@@ -25,3 +25,4 @@ _runtime = WorkerRuntime(_settings)
 job_tasks.register_tasks(app, _runtime)
 webhook_tasks.register_tasks(app, _runtime)
 mail_tasks.register_tasks(app, _runtime)
+deletion.register_tasks(app, _runtime)

@@ -3,21 +3,34 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException, ValidationException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import account_tokens, api_keys, mail_tasks, sessions, usage
+from transcribe.domain.accounts import (
+    account_tokens,
+    api_keys,
+    deletion,
+    mail_tasks,
+    sessions,
+    usage,
+)
 from transcribe.domain.accounts.auth import TokenIssuer
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
+from transcribe.domain.accounts.passwords import verify_password
 from transcribe.domain.accounts.schemas import (
     Accepted,
     AccessToken,
     Account,
+    AccountDeletion,
     Credentials,
     EmailToken,
     LoginCredentials,
@@ -178,6 +191,32 @@ class AccountController(Controller):
     ) -> None:
         await users_service.change_password(request.user, data.current_password, data.new_password)
         await sessions.revoke_all(users_service.repository.session, request.user.id)
+
+    @delete(
+        "/me",
+        status_code=204,
+        guards=[api_keys.login_token_only],
+        summary="Delete your account and everything in it",
+        description="Uploads, jobs, transcripts, result files, API keys, webhooks and tokens "
+        "are deleted; media and results leave storage, and transcripts leave the provider, "
+        "shortly after.",
+        responses=errors(400, 401, 403, e401="Wrong password", e403="An API key was used"),
+    )
+    async def delete_me(
+        self,
+        request: Request[m.User, object, object],
+        users_service: NamedDependency[UserService],
+        queue: NamedDependency[LazyQueue],
+        data: JSONBody[AccountDeletion],
+    ) -> None:
+        session = users_service.repository.session
+        if not await verify_password(request.user.password_hash, data.password):
+            raise NotAuthorizedException(detail="The password is wrong")
+        user_id = request.user.id
+        provider_job_ids = await deletion.delete_account(session, request.user)
+        app = await queue.get()  # before committing: if the queue is down, nothing is deleted
+        await session.commit()
+        await deletion.defer_purge(app, user_id, provider_job_ids)
 
     @get("/me", summary="The signed-in account", responses=errors(401))
     async def me(

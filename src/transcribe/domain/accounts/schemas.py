@@ -84,3 +84,7 @@ class PasswordResetConfirm(Schema):
 
 class Accepted(Schema):
     detail: str
+
+
+class AccountDeletion(Schema):
+    password: Annotated[str, NoNul, msgspec.Meta(max_length=1024)]

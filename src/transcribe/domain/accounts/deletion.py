@@ -1,0 +1,59 @@
+"""Deleting an account: its rows go at once (the database cascades from `users`), its
+objects in storage and its transcripts at the provider go through a task with retries."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from procrastinate import App, RetryStrategy
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from transcribe.db import models as m
+from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.engines.base import PermanentEngineError
+
+log = logging.getLogger(__name__)
+
+PURGE_TASK = "purge_deleted_account"
+
+
+async def delete_account(session: AsyncSession, user: m.User) -> list[str]:
+    """Delete the user's rows; the provider ids of their jobs, for the purge task."""
+    provider_ids = [
+        pid
+        for pid in await session.scalars(
+            select(m.TranscriptionJob.provider_job_id).where(
+                m.TranscriptionJob.user_id == user.id,
+                m.TranscriptionJob.provider_job_id.is_not(None),
+            )
+        )
+        if pid
+    ]
+    email_key, _ = LoginThrottle.keys(user.email, "")
+    await session.execute(delete(m.LoginFailure).where(m.LoginFailure.key == email_key))
+    await session.execute(delete(m.User).where(m.User.id == user.id))  # cascades to the rest
+    return provider_ids
+
+
+async def defer_purge(app: App, user_id: UUID, provider_job_ids: list[str]) -> None:
+    await app.configure_task(PURGE_TASK, queueing_lock=f"purge:{user_id}").defer_async(
+        user_id=str(user_id), provider_job_ids=provider_job_ids
+    )
+
+
+def register_tasks(app: App, rt: WorkerRuntime) -> None:
+    retry = RetryStrategy(max_attempts=12, exponential_wait=rt.settings.worker.retry_base_s)
+
+    @app.task(name=PURGE_TASK, retry=retry)
+    async def purge_deleted_account(user_id: str, provider_job_ids: list[str]) -> None:
+        for prefix in (f"uploads/{user_id}/", f"results/{user_id}/"):
+            removed = await rt.storage.delete_prefix(prefix)
+            log.info("deleted %s objects under %s", removed, prefix)
+        for provider_job_id in provider_job_ids:
+            try:
+                await rt.engine.cancel(provider_job_id)  # AssemblyAI's DELETE removes its data
+            except PermanentEngineError:
+                log.warning("the provider would not delete transcript %s", provider_job_id)
