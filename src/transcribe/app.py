@@ -17,21 +17,21 @@ from litestar.middleware import DefineMiddleware
 from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
-from transcribe.domain.accounts.controllers import (
-    AccountController,
-    EmailController,
-    UsageController,
-)
+from transcribe.domain.accounts.controllers import AccountController
+from transcribe.domain.accounts.email_routes import EmailController
 from transcribe.domain.accounts.key_routes import ApiKeyController
+from transcribe.domain.accounts.usage_routes import UsageController
 from transcribe.domain.admin.controllers import AdminController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_routes import SignedStorageController
-from transcribe.domain.jobs.controllers import EventController, JobController
+from transcribe.domain.jobs.controllers import JobController
+from transcribe.domain.jobs.event_routes import EventController, JobEventController
 from transcribe.domain.jobs.events import JobEventHub
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
 from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
+from transcribe.domain.transcripts.controllers import TranscriptController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib.errors import (
@@ -92,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FileController,
             SignedStorageController,
             JobController,
+            JobEventController,
+            TranscriptController,
             EventController,
             ProviderWebhookController,
             WebhookEndpointController,

@@ -1,45 +1,26 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import (
-    NotAuthorizedException,
-    PermissionDeniedException,
-    ValidationException,
-)
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import (
-    account_tokens,
-    api_keys,
-    deletion,
-    mail_tasks,
-    sessions,
-    usage,
-)
+from transcribe.domain.accounts import api_keys, deletion, mail_tasks, sessions
 from transcribe.domain.accounts.auth import TokenIssuer
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
 from transcribe.domain.accounts.passwords import verify_password
 from transcribe.domain.accounts.schemas import (
-    Accepted,
     AccessToken,
     Account,
     AccountDeletion,
     Credentials,
-    EmailToken,
     LoginCredentials,
     PasswordChange,
-    PasswordResetConfirm,
-    PasswordResetRequest,
     RefreshRequest,
-    Usage,
-    UsagePeriod,
 )
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
@@ -77,12 +58,7 @@ class AccountController(Controller):
         data: JSONBody[Credentials],
     ) -> Account:
         # Every attempt counts (taken emails included), before any password is hashed.
-        throttle = LoginThrottle(
-            session=users_service.repository.session,
-            window_s=settings.auth.login_window_s,
-            max_per_email=settings.auth.login_max_failures_per_email,
-            max_per_client=settings.auth.login_max_failures_per_client,
-        )
+        throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         client = request.client.host if request.client else "unknown"
         key = f"register:{client[:64]}"
         await throttle.check_key(
@@ -119,12 +95,7 @@ class AccountController(Controller):
         token_issuer: NamedDependency[TokenIssuer],
         data: JSONBody[LoginCredentials],
     ) -> AccessToken:
-        throttle = LoginThrottle(
-            session=users_service.repository.session,
-            window_s=settings.auth.login_window_s,
-            max_per_email=settings.auth.login_max_failures_per_email,
-            max_per_client=settings.auth.login_max_failures_per_client,
-        )
+        throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         client = request.client.host if request.client else "unknown"
         email_key, client_key = throttle.keys(normalize_email(data.email), client)
         await throttle.check(email_key, client_key)
@@ -225,106 +196,6 @@ class AccountController(Controller):
         return users_service.to_schema(request.user, schema_type=Account)
 
 
-class EmailController(Controller):
-    """Verification and password reset: links sent by email, single-use, expiring."""
-
-    path = "/auth"
-    tags = ["Accounts"]
-    dependencies = user_service_deps
-
-    @post(
-        "/verify-email",
-        exclude_from_auth=True,
-        status_code=204,
-        summary="Confirm an email address with the token from the verification email",
-        responses=errors(400, e400="A bad, used or expired token"),
-    )
-    async def verify_email(
-        self, users_service: NamedDependency[UserService], data: JSONBody[EmailToken]
-    ) -> None:
-        session = users_service.repository.session
-        user = await account_tokens.spend(session, data.token, m.TokenPurpose.VERIFY_EMAIL)
-        if user is None:
-            raise ValidationException(detail="This link is not valid (any more): ask for a new one")
-        user.email_verified = True
-
-    @post(
-        "/verify-email/resend",
-        status_code=202,
-        summary="Send the verification email again",
-        responses=errors(401, 429),
-    )
-    async def resend_verification(
-        self,
-        request: Request[m.User, object, object],
-        users_service: NamedDependency[UserService],
-        settings: NamedDependency[Settings],
-        queue: NamedDependency[LazyQueue],
-    ) -> Accepted:
-        throttle = _throttle(users_service, settings)
-        key = f"verify:{request.user.id}"
-        await throttle.check_key(key, EMAILS_PER_WINDOW, "Too many emails asked for; try later")
-        await throttle.record_failure(key)
-        if not request.user.email_verified:
-            await mail_tasks.defer_verification(await queue.get(), request.user.id)
-        return Accepted(detail="Unless the address is verified already, an email is on its way")
-
-    @post(
-        "/password-reset",
-        exclude_from_auth=True,
-        status_code=202,
-        summary="Email a password reset link (the same answer whether or not the email is known)",
-        responses=errors(400, 429),
-    )
-    async def request_password_reset(
-        self,
-        request: Request,
-        users_service: NamedDependency[UserService],
-        settings: NamedDependency[Settings],
-        queue: NamedDependency[LazyQueue],
-        data: JSONBody[PasswordResetRequest],
-    ) -> Accepted:
-        throttle = _throttle(users_service, settings)
-        client = request.client.host if request.client else "unknown"
-        email_key, client_key = throttle.keys(normalize_email(data.email), client)
-        for key in (f"reset-{email_key}", f"reset-{client_key}"):
-            await throttle.check_key(key, EMAILS_PER_WINDOW, "Too many reset requests; try later")
-        await throttle.record_failure(f"reset-{email_key}", f"reset-{client_key}")
-        # The same work for every address: the task finds out whether there is an account.
-        await mail_tasks.defer_password_reset(await queue.get(), normalize_email(data.email))
-        return Accepted(detail="If an account has this address, an email is on its way")
-
-    @post(
-        "/password-reset/confirm",
-        exclude_from_auth=True,
-        status_code=204,
-        summary="Set a new password with the token from the reset email",
-        description="As for a password change: every session of the account ends.",
-        responses=errors(400, e400="A bad, used or expired token, or a bad password"),
-    )
-    async def confirm_password_reset(
-        self, users_service: NamedDependency[UserService], data: JSONBody[PasswordResetConfirm]
-    ) -> None:
-        session = users_service.repository.session
-        user = await account_tokens.spend(session, data.token, m.TokenPurpose.RESET_PASSWORD)
-        if user is None:
-            raise ValidationException(detail="This link is not valid (any more): ask for a new one")
-        await users_service.set_password(user, data.new_password)
-        await sessions.revoke_all(session, user.id)
-
-
-EMAILS_PER_WINDOW = 5
-
-
-def _throttle(users_service: UserService, settings: Settings) -> LoginThrottle:
-    return LoginThrottle(
-        session=users_service.repository.session,
-        window_s=settings.auth.login_window_s,
-        max_per_email=settings.auth.login_max_failures_per_email,
-        max_per_client=settings.auth.login_max_failures_per_client,
-    )
-
-
 def _token_pair(
     issuer: TokenIssuer, user: m.User, refresh: sessions.NewRefreshToken
 ) -> AccessToken:
@@ -334,42 +205,3 @@ def _token_pair(
         refresh_token=refresh.token,
         refresh_expires_in=refresh.expires_in,
     )
-
-
-class UsageController(Controller):
-    path = "/usage"
-    tags = ["Accounts"]
-
-    @get(
-        "/",
-        summary="Audio you transcribed this month, your quota, and past months",
-        description="Calendar months in UTC; audio seconds of completed jobs, counted when "
-        "each completes. `quota_seconds` is null when unlimited.",
-        responses=errors(401),
-    )
-    async def my_usage(
-        self,
-        request: Request[m.User, object, object],
-        db_session: NamedDependency[AsyncSession],
-        settings: NamedDependency[Settings],
-    ) -> Usage:
-        start = usage.month_of(datetime.now(UTC))
-        history = await usage.months(db_session, request.user.id)
-        current = next((row for row in history if row.period_start == start), None)
-        return Usage(
-            period_start=start,
-            period_end=usage.next_month(start),
-            audio_seconds=current.audio_seconds if current else 0.0,
-            jobs_completed=current.jobs_completed if current else 0,
-            quota_seconds=usage.quota_seconds(
-                request.user, settings.auth.quota_monthly_audio_minutes
-            ),
-            history=[
-                UsagePeriod(
-                    period_start=row.period_start,
-                    audio_seconds=row.audio_seconds,
-                    jobs_completed=row.jobs_completed,
-                )
-                for row in history
-            ],
-        )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.lib.errors import TooManyRequestsError
+from transcribe.settings import AuthSettings
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class LoginThrottle:
     window_s: int
     max_per_email: int
     max_per_client: int
+
+    @classmethod
+    def from_settings(cls, session: AsyncSession, settings: AuthSettings) -> LoginThrottle:
+        return cls(
+            session=session,
+            window_s=settings.login_window_s,
+            max_per_email=settings.login_max_failures_per_email,
+            max_per_client=settings.login_max_failures_per_client,
+        )
 
     @staticmethod
     def keys(email: str, client: str) -> tuple[str, str]:

@@ -4,24 +4,21 @@ import logging
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ServiceUnavailableException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
-from litestar.response import ServerSentEvent
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
-from transcribe.domain.jobs import events, lifecycle, speaker_names
+from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
-from transcribe.domain.jobs.schemas import DownloadLink, Job, JobCreate, JobPage, job_view
+from transcribe.domain.jobs.schemas import Job, JobCreate, JobPage, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
-from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
-from transcribe.domain.transcripts.render import FORMATS
 from transcribe.engines import TranscriptionEngine, is_supported_language
-from transcribe.lib.errors import ConflictError, PaymentRequiredError
+from transcribe.lib.errors import PaymentRequiredError
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue
@@ -136,114 +133,6 @@ class JobController(Controller):
     ) -> Job:
         return job_view(await jobs_service.get_owned(request.user.id, job_id))
 
-    @get(
-        "/{job_id:uuid}/events",
-        summary="Server-Sent Events of one job: its state now, then each change",
-        description="Each event is `event: job` with the job JSON as `data`. The stream ends "
-        "after a final status (`completed`, `failed`, `cancelled`); a comment line at least "
-        "every 15 seconds keeps an idle stream open.",
-        media_type="text/event-stream",
-        responses=errors(401, 404, 503),
-    )
-    async def job_events(
-        self,
-        request: User,
-        job_id: FromPath[UUID],
-        jobs_service: NamedDependency[JobService],
-        event_hub: NamedDependency[events.JobEventHub],
-        settings: NamedDependency[Settings],
-    ) -> ServerSentEvent:
-        await jobs_service.get_owned(request.user.id, job_id)  # 404 before streaming
-        subscriber = await _subscribe(event_hub, request.user.id, job_id)
-        # Read after subscribing: a change in between arrives as an event, none is lost.
-        try:
-            current = job_view(await jobs_service.get_owned(request.user.id, job_id))
-        except Exception:
-            event_hub.unsubscribe(subscriber)
-            raise
-        return ServerSentEvent(
-            events.stream(
-                event_hub, subscriber, initial=current, keepalive_s=settings.events.keepalive_s
-            )
-        )
-
-    @get(
-        "/{job_id:uuid}/download",
-        summary="A signed URL to the transcript file",
-        responses=errors(
-            400, 401, 404, 409, e400="Unknown format", e409="The job is not completed"
-        ),
-    )
-    async def download(
-        self,
-        request: User,
-        job_id: FromPath[UUID],
-        jobs_service: NamedDependency[JobService],
-        storage: NamedDependency[Storage],
-        settings: NamedDependency[Settings],
-        format: FromQuery[str] = "txt",
-    ) -> DownloadLink:
-        if format not in FORMATS:
-            raise ValidationException(
-                detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
-            )
-        job = await _completed(jobs_service, request.user.id, job_id)
-        signed = await store.rendered_link(
-            storage, jobs_service.session, job, format, expires_s=settings.storage.url_ttl_s
-        )
-        return DownloadLink(url=signed.url, format=format, expires_at=signed.expires_at)
-
-    @get(
-        "/{job_id:uuid}/transcript",
-        summary="The transcript document: text, utterances and word timings",
-        description="Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`.",
-        responses=errors(401, 404, 409, e409="The job is not completed"),
-    )
-    async def transcript(
-        self,
-        request: User,
-        job_id: FromPath[UUID],
-        jobs_service: NamedDependency[JobService],
-        storage: NamedDependency[Storage],
-    ) -> TranscriptDocument:
-        job = await _completed(jobs_service, request.user.id, job_id)
-        document = await store.load_document(storage, jobs_service.session, job)
-        return with_names(document, dict(job.speaker_names or {}))
-
-    @patch(
-        "/{job_id:uuid}/speakers",
-        summary="Name the speakers of a transcript",
-        description='`{"A": "Alice", "B": "Bob"}`; a `null` name removes one. The names '
-        "appear in the transcript and in every download format from then on.",
-        responses=errors(
-            400,
-            401,
-            404,
-            409,
-            e400="A label the transcript does not have, or a name that is empty or longer "
-            "than 64 characters",
-            e409="The job is not completed",
-        ),
-    )
-    async def name_speakers(
-        self,
-        request: User,
-        job_id: FromPath[UUID],
-        data: JSONBody[dict[str, str | None]],
-        jobs_service: NamedDependency[JobService],
-        storage: NamedDependency[Storage],
-    ) -> Job:
-        job = await _completed(jobs_service, request.user.id, job_id, for_update=True)
-        known = speakers(await store.load_document(storage, jobs_service.session, job))
-        old = dict(job.speaker_names or {})
-        names = {**old, **speaker_names.clean(data, known)}
-        names = {label: name for label, name in names.items() if name is not None}
-        renamed = await lifecycle.rename_speakers(jobs_service.session, job.id, names)
-        await jobs_service.session.commit()
-        if names != old:
-            await store.forget_renders(storage, job, old)
-        return job_view(renamed or job)
-
     @delete(
         "/{job_id:uuid}",
         status_code=204,
@@ -271,42 +160,6 @@ class JobController(Controller):
             await storage.delete_prefix(store.results_prefix(job.user_id, job.id))
 
 
-class EventController(Controller):
-    path = "/events"
-    tags = ["Transcription jobs"]
-
-    @get(
-        "/",
-        summary="Server-Sent Events of all your jobs",
-        description="One `event: job` with the job JSON per change of any of your jobs. The "
-        "stream stays open; a comment line at least every 15 seconds keeps it alive. It ends "
-        "when this server loses its database connection: reconnect and re-read the jobs.",
-        media_type="text/event-stream",
-        responses=errors(401, 503),
-    )
-    async def user_events(
-        self,
-        request: User,
-        event_hub: NamedDependency[events.JobEventHub],
-        settings: NamedDependency[Settings],
-    ) -> ServerSentEvent:
-        subscriber = await _subscribe(event_hub, request.user.id, None)
-        return ServerSentEvent(
-            events.stream(
-                event_hub, subscriber, initial=None, keepalive_s=settings.events.keepalive_s
-            )
-        )
-
-
-async def _completed(
-    jobs_service: JobService, user_id: UUID, job_id: UUID, *, for_update: bool = False
-) -> m.TranscriptionJob:
-    job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)
-    if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
-        raise ConflictError(detail=f"The job is {job.status}; its transcript is not ready")
-    return job
-
-
 def _clean_keyterms(keyterms: list[str]) -> list[str]:
     cleaned: dict[str, None] = {}
     for term in keyterms:
@@ -319,17 +172,6 @@ def _clean_keyterms(keyterms: list[str]) -> list[str]:
             )
         cleaned[term] = None
     return list(cleaned)
-
-
-async def _subscribe(
-    hub: events.JobEventHub, user_id: UUID, job_id: UUID | None
-) -> events.Subscriber:
-    try:
-        return await hub.subscribe(user_id, job_id)
-    except events.EventsUnavailableError:
-        raise ServiceUnavailableException(
-            detail="Job events are unavailable right now; poll GET /jobs/{id} meanwhile"
-        ) from None
 
 
 async def _stop_queue_job(

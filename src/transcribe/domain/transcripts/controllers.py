@@ -1,0 +1,117 @@
+"""Transcript routes: the document, downloads in every format, speaker names."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, get, patch
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from transcribe.db import models as m
+from transcribe.domain.jobs import lifecycle, speaker_names
+from transcribe.domain.jobs.deps import job_service_deps
+from transcribe.domain.jobs.schemas import DownloadLink, Job, job_view
+from transcribe.domain.jobs.services import JobService
+from transcribe.domain.transcripts import store
+from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
+from transcribe.domain.transcripts.render import FORMATS
+from transcribe.lib.errors import ConflictError
+from transcribe.lib.openapi import errors
+from transcribe.settings import Settings
+from transcribe.storage import Storage
+
+User = Request[m.User, object, object]
+
+
+class TranscriptController(Controller):
+    path = "/jobs"
+    tags = ["Transcription jobs"]
+    dependencies = job_service_deps
+
+    @get(
+        "/{job_id:uuid}/download",
+        summary="A signed URL to the transcript file",
+        responses=errors(
+            400, 401, 404, 409, e400="Unknown format", e409="The job is not completed"
+        ),
+    )
+    async def download(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
+        storage: NamedDependency[Storage],
+        settings: NamedDependency[Settings],
+        format: FromQuery[str] = "txt",
+    ) -> DownloadLink:
+        if format not in FORMATS:
+            raise ValidationException(
+                detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
+            )
+        job = await _completed(jobs_service, request.user.id, job_id)
+        signed = await store.rendered_link(
+            storage, jobs_service.session, job, format, expires_s=settings.storage.url_ttl_s
+        )
+        return DownloadLink(url=signed.url, format=format, expires_at=signed.expires_at)
+
+    @get(
+        "/{job_id:uuid}/transcript",
+        summary="The transcript document: text, utterances and word timings",
+        description="Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`.",
+        responses=errors(401, 404, 409, e409="The job is not completed"),
+    )
+    async def transcript(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
+        storage: NamedDependency[Storage],
+    ) -> TranscriptDocument:
+        job = await _completed(jobs_service, request.user.id, job_id)
+        document = await store.load_document(storage, jobs_service.session, job)
+        return with_names(document, dict(job.speaker_names or {}))
+
+    @patch(
+        "/{job_id:uuid}/speakers",
+        summary="Name the speakers of a transcript",
+        description='`{"A": "Alice", "B": "Bob"}`; a `null` name removes one. The names '
+        "appear in the transcript and in every download format from then on.",
+        responses=errors(
+            400,
+            401,
+            404,
+            409,
+            e400="A label the transcript does not have, or a name that is empty or longer "
+            "than 64 characters",
+            e409="The job is not completed",
+        ),
+    )
+    async def name_speakers(
+        self,
+        request: User,
+        job_id: FromPath[UUID],
+        data: JSONBody[dict[str, str | None]],
+        jobs_service: NamedDependency[JobService],
+        storage: NamedDependency[Storage],
+    ) -> Job:
+        job = await _completed(jobs_service, request.user.id, job_id, for_update=True)
+        known = speakers(await store.load_document(storage, jobs_service.session, job))
+        old = dict(job.speaker_names or {})
+        names = {**old, **speaker_names.clean(data, known)}
+        names = {label: name for label, name in names.items() if name is not None}
+        renamed = await lifecycle.rename_speakers(jobs_service.session, job.id, names)
+        await jobs_service.session.commit()
+        if names != old:
+            await store.forget_renders(storage, job, old)
+        return job_view(renamed or job)
+
+
+async def _completed(
+    jobs_service: JobService, user_id: UUID, job_id: UUID, *, for_update: bool = False
+) -> m.TranscriptionJob:
+    job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)
+    if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
+        raise ConflictError(detail=f"The job is {job.status}; its transcript is not ready")
+    return job
