@@ -27,6 +27,7 @@ from tests.integration.jobs.aai import (
     with_engine,
 )
 from tests.integration.jobs.conftest import download_text, wait_for_status
+from transcribe.domain.jobs.queueing import CHECK_TASK, WEBHOOK_CHECK_PRIORITY
 from transcribe.engines.assemblyai import WEBHOOK_SECRET_HEADER
 from transcribe.settings import Settings
 
@@ -92,8 +93,13 @@ def status_requests(fake: FakeAssemblyAI) -> int:
 
 
 def queue_jobs(database_url: str) -> int:
+    """Checks that webhooks prompted (only they run at that priority): workers' periodic
+    tasks and scheduled checks come and go meanwhile, so all jobs would not do."""
     with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s AND priority = %s",
+            (CHECK_TASK, WEBHOOK_CHECK_PRIORITY),
+        ).fetchone()[0]
 
 
 async def test_webhook_completes_the_job_without_polling(
@@ -170,15 +176,29 @@ async def test_duplicate_webhooks_collapse_into_one_finish(
     ],
 )
 async def test_forged_webhooks_are_refused_and_change_nothing(
-    api: httpx.AsyncClient, database_url: str, headers: dict[str, str]
+    api: httpx.AsyncClient,
+    worker: Path,
+    fake: FakeAssemblyAI,
+    database_url: str,
+    headers: dict[str, str],
 ) -> None:
+    """About a real job at the provider: with the right secret this would prompt a check."""
+    fake.hold_new = True
+    user = await signed_in_user(api)
+    job_id = await start_job(api, user, f"forged {sorted(headers.items())}")
+    transcript_id = await wait_for_provider_job(database_url, job_id)
+    notice = {"transcript_id": transcript_id, "status": "completed"}
     before = queue_jobs(database_url)
-    response = await api.post(
-        "/webhooks/assemblyai", json={"transcript_id": "x", "status": "completed"}, headers=headers
-    )
+    response = await api.post(f"/webhooks/assemblyai?job_id={job_id}", json=notice, headers=headers)
     assert response.status_code == 401
     assert response.json()["status_code"] == 401
     assert queue_jobs(database_url) == before
+    genuine = await api.post(
+        f"/webhooks/assemblyai?job_id={job_id}",
+        json=notice,
+        headers={WEBHOOK_SECRET_HEADER: SECRET},
+    )
+    assert genuine.status_code == 200 and queue_jobs(database_url) == before + 1
 
 
 async def test_webhook_for_an_unknown_transcript_is_acknowledged_quietly(
