@@ -137,6 +137,8 @@ class StorageSettings:
     s3_secret_access_key: str = field(default="", repr=False)
     max_upload_bytes: int = 2 * GIB
     url_ttl_s: int = 3600
+    # Uploads one user may have presigned and not completed; past it, presign answers 429.
+    max_pending_uploads: int = 50
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,7 @@ def _load() -> Settings:
         s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY"),
         max_upload_bytes=_env_number("MAX_UPLOAD_BYTES", 2 * GIB),
         url_ttl_s=_env_number("SIGNED_URL_TTL_S", 3600),
+        max_pending_uploads=_env_number("MAX_PENDING_UPLOADS", 50),
     )
     if storage.backend == "s3" and not storage.s3_bucket:
         raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")

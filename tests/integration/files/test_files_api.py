@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
-from tests.helpers.server import serve
+from tests.helpers.server import serve, serve_settings
 from tests.helpers.uploads import upload_file
 from transcribe.settings import Settings
 
@@ -265,3 +266,34 @@ async def test_nul_characters_are_refused_not_crashed_on(client: httpx.AsyncClie
     ):
         response = await client.post(path, json=body, headers=user.headers)
         assert response.status_code == 400, (path, response.text)
+
+
+async def test_pending_uploads_are_limited_per_user(settings: Settings) -> None:
+    strict = dataclasses.replace(
+        settings, storage=dataclasses.replace(settings.storage, max_pending_uploads=3)
+    )
+    with serve_settings(strict) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            user, other = await signed_in_user(client), await signed_in_user(client)
+            body = {"filename": "a.wav", "size": 4, "content_type": "audio/wav"}
+
+            async def presign(who: SignedInUser) -> httpx.Response:
+                return await client.post("/files/presign", json=body, headers=who.headers)
+
+            first = [await presign(user) for _ in range(3)]
+            assert [r.status_code for r in first] == [201] * 3
+            refused = await presign(user)
+            assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+            assert (await presign(other)).status_code == 201  # limits are per user
+            # Completing one frees a place.
+            signed = first[0].json()
+            async with httpx.AsyncClient(timeout=30) as raw:
+                put = await raw.put(
+                    signed["upload_url"], content=b"abcd", headers=signed["headers"]
+                )
+            assert put.status_code in (200, 201)
+            done = await client.post(
+                "/files/complete", json={"object_key": signed["object_key"]}, headers=user.headers
+            )
+            assert done.status_code == 200
+            assert (await presign(user)).status_code == 201

@@ -34,7 +34,15 @@ class FileController(Controller):
         "/presign",
         status_code=201,
         summary="Get a URL to upload a media file to",
-        responses=errors(400, 401, 413, 415, e413="Size over MAX_UPLOAD_BYTES"),
+        responses=errors(
+            400,
+            401,
+            413,
+            415,
+            429,
+            e413="Size over MAX_UPLOAD_BYTES",
+            e429="Too many uploads presigned and not completed (MAX_PENDING_UPLOADS)",
+        ),
     )
     async def presign(
         self,
@@ -51,7 +59,12 @@ class FileController(Controller):
             allow_text=settings.transcription.backend == "stub",
         )
         upload = await uploads_service.start(
-            request.user.id, data.filename, data.size, content_type
+            request.user.id,
+            data.filename,
+            data.size,
+            content_type,
+            max_pending=settings.storage.max_pending_uploads,
+            retry_after_s=settings.storage.url_ttl_s,
         )
         signed = await storage.presign_put(
             upload.object_key,

@@ -5,13 +5,18 @@ from uuid import UUID
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from litestar.exceptions import NotFoundException, ValidationException
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.files.names import upload_key
 from transcribe.domain.files.schemas import UploadedFile
-from transcribe.lib.errors import ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError
+from transcribe.lib.errors import (
+    ConflictError,
+    PayloadTooLargeError,
+    TooManyRequestsError,
+    UnsupportedMediaTypeError,
+)
 from transcribe.lib.pagination import newest_first
 
 
@@ -54,7 +59,29 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
     def session(self) -> AsyncSession:
         return self.repository.session
 
-    async def start(self, user_id: UUID, filename: str, size: int, content_type: str) -> m.Upload:
+    async def start(
+        self,
+        user_id: UUID,
+        filename: str,
+        size: int,
+        content_type: str,
+        *,
+        max_pending: int,
+        retry_after_s: int,
+    ) -> m.Upload:
+        # The user's row is the lock: concurrent presigns of one user count one at a time.
+        await self.session.execute(select(m.User.id).where(m.User.id == user_id).with_for_update())
+        pending = await self.session.scalar(
+            select(func.count()).where(
+                m.Upload.user_id == user_id, m.Upload.status == m.UploadStatus.PENDING.value
+            )
+        )
+        if (pending or 0) >= max_pending:
+            raise TooManyRequestsError(
+                detail=f"{pending} uploads are presigned and not completed: complete them, or "
+                "wait until they expire",
+                headers={"Retry-After": str(retry_after_s)},
+            )
         upload = m.Upload(
             user_id=user_id,
             object_key=upload_key(user_id, filename),
