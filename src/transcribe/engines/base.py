@@ -115,3 +115,19 @@ class TranscriptionEngine(Protocol):
         ...
 
     async def cancel(self, provider_job_id: str) -> None: ...
+
+
+class WorksHere:
+    """What engines that do the work inside `start` (local, stub) answer for the rest of the
+    protocol: they submit nothing, so there is nothing to find, check or cancel."""
+
+    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
+        return None
+
+    async def check(self, provider_job_id: str) -> Working | Finished:
+        raise PermanentEngineError(
+            "This job was sent to a transcription provider that this server no longer uses."
+        )
+
+    async def cancel(self, provider_job_id: str) -> None:
+        return None

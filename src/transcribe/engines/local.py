@@ -18,7 +18,6 @@ import logging
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from transcribe.engines.base import (
     OnProgress,
     PermanentEngineError,
     Word,
-    Working,
+    WorksHere,
 )
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def languages_for(model: str) -> frozenset[str]:
     return frozenset(_LANGUAGE_CODES)
 
 
-class LocalEngine:
+class LocalEngine(WorksHere):
     name = "local"
     diarization = False
 
@@ -205,17 +204,6 @@ class LocalEngine:
             audio_duration_s=round(duration, 3),
             words=[w for w in words if w.text],
         )
-
-    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
-        return None  # nothing is submitted anywhere
-
-    async def check(self, provider_job_id: str) -> Working | Finished:
-        raise PermanentEngineError(
-            "This job was sent to a transcription provider that this server no longer uses."
-        )
-
-    async def cancel(self, provider_job_id: str) -> None:
-        return None
 
 
 async def _forward(progress: asyncio.Queue[int | None], on_progress: OnProgress | None) -> None:

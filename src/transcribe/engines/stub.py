@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
 
 from transcribe.engines.base import (
     EngineRequest,
@@ -17,10 +16,9 @@ from transcribe.engines.base import (
     Finished,
     OnAudioUrl,
     OnProgress,
-    PermanentEngineError,
     Utterance,
     Word,
-    Working,
+    WorksHere,
 )
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
 
@@ -30,7 +28,7 @@ MAX_TEXT_BYTES = 16 << 20  # a "transcript" bigger than this is not a text file 
 _TURN = re.compile(r"^(?:(?i:speaker)\s+([A-Za-z0-9]{1,3})|([A-Z]))\s*:\s*(.*)$")
 
 
-class StubEngine:
+class StubEngine(WorksHere):
     name = "stub"
     supported_languages = SUPPORTED_LANGUAGES
     diarization = True  # `A: ...` lines are turns
@@ -45,14 +43,6 @@ class StubEngine:
     ) -> Finished:
         return Finished(await self._transcribe(request))
 
-    async def find_submission(self, audio_url: str, *, since: datetime) -> str | None:
-        return None  # it submits nothing anywhere
-
-    async def check(self, provider_job_id: str) -> Working | Finished:
-        raise PermanentEngineError(
-            "This job was sent to a transcription provider that this server no longer uses."
-        )
-
     async def _transcribe(self, request: EngineRequest) -> EngineResult:
         text = await self._text_of(request)
         if text is None:
@@ -66,9 +56,6 @@ class StubEngine:
         else:
             return dataclasses.replace(_timed([Utterance("A", text)], dialogue=False), text=text)
         return _timed(turns, dialogue=request.mode == "dialogue")
-
-    async def cancel(self, provider_job_id: str) -> None:
-        return None
 
     @staticmethod
     async def _text_of(request: EngineRequest) -> str | None:
