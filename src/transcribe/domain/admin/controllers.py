@@ -14,7 +14,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -24,7 +23,7 @@ from transcribe.domain.jobs.queueing import defer_submit
 from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
-from transcribe.lib.pagination import MAX_OFFSET
+from transcribe.lib.pagination import MAX_OFFSET, newest_first
 from transcribe.lib.schema import Schema
 from transcribe.queue import LazyQueue
 
@@ -81,7 +80,7 @@ class Retried(Schema):
     status: m.JobStatus
 
 
-async def _admin_user(session: AsyncSession, user: m.User) -> AdminUser:
+def _admin_user(user: m.User, usage_seconds_this_month: float) -> AdminUser:
     return AdminUser(
         id=user.id,
         email=user.email,
@@ -90,7 +89,7 @@ async def _admin_user(session: AsyncSession, user: m.User) -> AdminUser:
         is_admin=user.is_admin,
         disabled=user.disabled,
         quota_minutes=user.quota_minutes,
-        usage_seconds_this_month=await usage.used_this_month(session, user.id),
+        usage_seconds_this_month=usage_seconds_this_month,
     )
 
 
@@ -108,17 +107,11 @@ class AdminController(Controller):
         offset: Offset = 0,
     ) -> AdminUserPage:
         where = [m.User.email.contains(q.lower(), autoescape=True)] if q else []
-        total = await db_session.scalar(select(func.count()).select_from(m.User).where(*where))
-        rows = await db_session.scalars(
-            select(m.User)
-            .where(*where)
-            .order_by(m.User.created_at.desc(), m.User.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        rows, total = await newest_first(db_session, m.User, *where, limit=limit, offset=offset)
+        used = await usage.used_this_month_by(db_session, [row.id for row in rows])
         return AdminUserPage(
-            items=[await _admin_user(db_session, row) for row in rows],
-            total=int(total or 0),
+            items=[_admin_user(row, used.get(row.id, 0.0)) for row in rows],
+            total=total,
             limit=limit,
             offset=offset,
         )
@@ -149,7 +142,7 @@ class AdminController(Controller):
         if data.quota_minutes is not msgspec.UNSET:
             user.quota_minutes = data.quota_minutes
         await db_session.commit()
-        return await _admin_user(db_session, user)
+        return _admin_user(user, await usage.used_this_month(db_session, user.id))
 
     @get("/jobs", summary="Jobs of every user, newest first", responses=errors(400, 401, 403))
     async def jobs(
@@ -166,20 +159,13 @@ class AdminController(Controller):
             where.append(job.status == status.value)
         if user_id is not None:
             where.append(job.user_id == user_id)
-        total = await db_session.scalar(select(func.count()).select_from(job).where(*where))
-        rows = await db_session.scalars(
-            select(job)
-            .where(*where)
-            .order_by(job.created_at.desc(), job.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        rows, total = await newest_first(db_session, job, *where, limit=limit, offset=offset)
         return AdminJobPage(
             items=[
                 AdminJob(**msgspec.structs.asdict(job_view(row)), user_id=row.user_id)
                 for row in rows
             ],
-            total=int(total or 0),
+            total=total,
             limit=limit,
             offset=offset,
         )
