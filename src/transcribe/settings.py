@@ -139,6 +139,8 @@ class StorageSettings:
     url_ttl_s: int = 3600
     # Uploads one user may have presigned and not completed; past it, presign answers 429.
     max_pending_uploads: int = 50
+    # Uploaded media is deleted this many days after its last job finished; 0 keeps it.
+    media_retention_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,7 @@ def _load() -> Settings:
         max_upload_bytes=_env_number("MAX_UPLOAD_BYTES", 2 * GIB),
         url_ttl_s=_env_number("SIGNED_URL_TTL_S", 3600),
         max_pending_uploads=_env_number("MAX_PENDING_UPLOADS", 50),
+        media_retention_days=_env_number("MEDIA_RETENTION_DAYS", 0),
     )
     if storage.backend == "s3" and not storage.s3_bucket:
         raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")

@@ -28,6 +28,10 @@ class ConflictError(HTTPException):
     status_code = 409
 
 
+class GoneError(HTTPException):
+    status_code = 410
+
+
 class PayloadTooLargeError(HTTPException):
     status_code = 413
 

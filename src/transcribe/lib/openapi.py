@@ -19,6 +19,7 @@ _MEANING = {
     403: "Bad or expired signature",
     404: "Not found, or not yours",
     409: "Conflicts with the current state",
+    410: "Gone for good",
     413: "Larger than allowed",
     415: "Content type is not audio or video",
     429: "Too many attempts; see Retry-After",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import psycopg
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.uploads import upload_file
 from tests.integration.jobs.conftest import download_text, wait_for_status
+from transcribe.domain.jobs.housekeeping import clean_up
+from transcribe.domain.jobs.runtime import WorkerRuntime
 
 
 def insert_stale_job(
@@ -184,3 +187,38 @@ async def test_housekeeping_removes_abandoned_uploads_and_old_login_failures(
     assert keys == {fresh.json()["object_key"], completed}  # recent and completed uploads stay
     assert not (storage_dir / stale["object_key"]).exists()
     assert (storage_dir / completed).exists()
+
+
+async def test_retention_deletes_the_media_and_keeps_the_transcript(
+    client: httpx.AsyncClient, worker: Path, settings, database_url: str, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    text = "Kept after the media is gone."
+    job = await _transcribe(client, user, text.encode(), "mono")
+    assert job["status"] == "completed", job
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE transcription_jobs SET completed_at = now() - interval '8 days', "
+            "updated_at = now() - interval '8 days' WHERE id = %s",
+            (job["id"],),
+        )
+        conn.execute(
+            "UPDATE uploads SET updated_at = now() - interval '9 days' WHERE object_key = %s",
+            (job["object_key"],),
+        )
+    storage = dataclasses.replace(settings.storage, media_retention_days=7)
+    rt = WorkerRuntime(dataclasses.replace(settings, storage=storage))
+    try:
+        await clean_up(rt)
+    finally:
+        await rt.sessions.kw["bind"].dispose()
+    assert not (storage_dir / job["object_key"]).exists()
+    assert await download_text(client, user.headers, job["id"]) == text + "\n"
+    transcript = await client.get(f"/jobs/{job['id']}/transcript", headers=user.headers)
+    assert transcript.json()["text"] == text
+    again = await client.post(
+        "/jobs",
+        json={"object_key": job["object_key"], "language": "en", "mode": "mono"},
+        headers=user.headers,
+    )
+    assert again.status_code == 410, again.text

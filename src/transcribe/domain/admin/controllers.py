@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -174,7 +175,13 @@ class AdminController(Controller):
         "/jobs/{job_id:uuid}/retry",
         status_code=202,
         summary="Run a failed job again from the start",
-        responses=errors(401, 403, 404, 409, e409="The job has not failed"),
+        responses=errors(
+            401,
+            403,
+            404,
+            409,
+            e409="The job has not failed, or its media was deleted (by the user or by retention)",
+        ),
     )
     async def retry_job(
         self,
@@ -182,8 +189,10 @@ class AdminController(Controller):
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[LazyQueue],
     ) -> Retried:
-        if await db_session.get(m.TranscriptionJob, job_id) is None:
+        job = await db_session.get(m.TranscriptionJob, job_id)
+        if job is None:
             raise NotFoundException(detail="No such job")
+        await _ensure_media_for(db_session, job)
         retried = await lifecycle.retry(db_session, job_id)
         if retried is None:
             raise ConflictError(detail="Only failed jobs can be retried")
@@ -192,3 +201,15 @@ class AdminController(Controller):
         retried.queue_job_id = await defer_submit(await queue.get(), job_id)
         await db_session.commit()
         return Retried(id=retried.id, status=m.JobStatus(retried.status))
+
+
+async def _ensure_media_for(session: AsyncSession, job: m.TranscriptionJob) -> None:
+    """A retry starts from the media again; it is held (as POST /jobs holds it) until the
+    job is pending, so that retention cannot delete it in between."""
+    upload = await session.scalar(
+        select(m.Upload)
+        .where(m.Upload.object_key == job.source_object_key)
+        .with_for_update(read=True)
+    )
+    if upload is None or upload.status != m.UploadStatus.UPLOADED.value:
+        raise ConflictError(detail="The job's media is no longer stored: it cannot run again")

@@ -100,8 +100,8 @@ class FileController(Controller):
         storage: NamedDependency[Storage],
     ) -> UploadedFile:
         upload = await uploads_service.get_owned(request.user.id, data.object_key, for_update=True)
-        if upload.status == m.UploadStatus.UPLOADED.value:
-            return to_file(upload)
+        if upload.status != m.UploadStatus.PENDING.value:
+            return to_file(upload)  # completing twice changes nothing
         stored = await storage.head(upload.object_key)
         if stored is None:
             raise ConflictError(detail="Nothing has been uploaded to this object yet")

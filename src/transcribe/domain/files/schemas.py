@@ -35,7 +35,13 @@ class UploadedFile(Schema):
     filename: str
     size: int
     content_type: str
-    status: Literal["pending", "uploaded"]
+    status: Annotated[
+        Literal["pending", "uploaded", "expired"],
+        msgspec.Meta(
+            description="`expired`: the media was deleted under the retention policy "
+            "(MEDIA_RETENTION_DAYS); jobs and transcripts made from it stay"
+        ),
+    ]
     created_at: datetime
 
 

@@ -47,10 +47,12 @@ class JobController(Controller):
             402,
             404,
             409,
+            410,
             e400="Unknown language or mode, `dialogue` with an engine that cannot tell "
             "speakers apart, bad hints, or a malformed body",
             e404="No such uploaded file, or not yours",
             e409="The upload is not completed",
+            e410="The upload's media was deleted under the retention policy",
         ),
     )
     async def create_job(

@@ -10,8 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.jobs import lifecycle
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import ConflictError, GoneError
 from transcribe.lib.pagination import newest_first
+
+
+def ensure_media_available(upload: m.Upload) -> None:
+    if upload.status == m.UploadStatus.EXPIRED.value:
+        raise GoneError(
+            detail="The media of this upload was deleted under the retention policy "
+            "(MEDIA_RETENTION_DAYS): upload the file again"
+        )
+    if upload.status != m.UploadStatus.UPLOADED.value:
+        raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
 
 
 class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
@@ -35,12 +45,15 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         keyterms: list[str] | None = None,
     ) -> m.TranscriptionJob:
         upload = await self.session.scalar(
-            select(m.Upload).where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
+            select(m.Upload)
+            .where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
+            # Held until the job is committed: neither DELETE /files nor retention can
+            # remove the media in between.
+            .with_for_update(read=True)
         )
         if upload is None:
             raise NotFoundException(detail="No such uploaded file")
-        if upload.status != m.UploadStatus.UPLOADED.value:
-            raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
+        ensure_media_available(upload)
         job = await lifecycle.create(
             self.session,
             user_id=user_id,
