@@ -102,3 +102,34 @@ async def test_longest_email_is_throttled_like_any_other(
     with psycopg.connect(database_url) as conn:
         keys = [r[0] for r in conn.execute("SELECT key FROM login_failures")]
     assert keys and not any("@" in key for key in keys)  # no addresses stored
+
+
+async def _reset(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    return await client.post("/auth/password-reset", json={"email": email})
+
+
+def _failures(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT count(*) FROM login_failures").fetchone()[0]
+
+
+@pytest.mark.parametrize("registered", [True, False])
+async def test_password_resets_for_one_address_are_limited(
+    throttled: httpx.AsyncClient, database_url: str, registered: bool
+) -> None:
+    """The same for an address with an account and one without: the answers tell nothing."""
+    email = (await signed_in_user(throttled)).email if registered else unique_email()
+    answers = [(await _reset(throttled, email)).status_code for _ in range(5)]
+    assert answers == [202] * 5
+    counted = _failures(database_url)
+    blocked = await _reset(throttled, email.upper())  # the same address, spelled otherwise
+    assert blocked.status_code == 429
+    assert "Too many reset requests" in blocked.json()["detail"]
+    assert 1 <= int(blocked.headers["retry-after"]) <= 60
+    assert _failures(database_url) == counted  # a refused request counts for nothing
+    assert (await _reset(throttled, unique_email())).status_code == 202  # another address
+
+
+async def test_password_resets_from_one_client_are_limited(throttled: httpx.AsyncClient) -> None:
+    answers = [(await _reset(throttled, unique_email())).status_code for _ in range(7)]
+    assert answers == [202] * 6 + [429]  # LOGIN_MAX_FAILURES_PER_CLIENT here
