@@ -1,4 +1,4 @@
-"""Where the CLI keeps the server address and the access token: one JSON file, mode 0600."""
+"""Where the CLI keeps the server address and the login: one JSON file, mode 0600."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def config_dir() -> Path:
 @dataclass
 class CliConfig:
     server: str = DEFAULT_SERVER
-    token: str | None = None
+    token: str | None = None  # the access token
+    refresh_token: str | None = None
     email: str | None = None
 
     @classmethod
@@ -36,13 +37,19 @@ class CliConfig:
             raise SystemExit(f"error: {path} is not a JSON object; fix or delete it")
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
+    def forget_login(self) -> None:
+        self.token = self.refresh_token = None
+
     def save(self) -> Path:
         directory = config_dir()
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = directory / "config.json"
-        # Created with 0600 from the start: the token is never readable by others, even briefly.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        partial = directory / "config.json.part"
+        # Created with 0600 from the start: the tokens are never readable by others, even
+        # briefly; written aside and renamed, so a crash never leaves half a file.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
             json.dump(asdict(self), file, indent=2)
-        os.chmod(path, 0o600)
+        os.chmod(partial, 0o600)
+        partial.replace(path)
         return path

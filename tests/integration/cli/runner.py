@@ -13,9 +13,13 @@ PASSWORD = "cli-password-123"
 
 
 def run_cli(
-    config_dir: Path, server: str, *args: str, stdin: str = ""
+    config_dir: Path, server: str | None, *args: str, stdin: str = "", **env_vars: str
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRANSCRIBE_CONFIG_DIR": str(config_dir), "TRANSCRIBE_SERVER": server}
+    """`server` goes in $TRANSCRIBE_SERVER (None: not set, the saved one is used)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSCRIBE_")}
+    env.update(TRANSCRIBE_CONFIG_DIR=str(config_dir), **env_vars)
+    if server:
+        env["TRANSCRIBE_SERVER"] = server
     return subprocess.run(
         [sys.executable, "-m", "transcribe_cli", *args],
         input=stdin,

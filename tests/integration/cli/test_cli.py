@@ -56,7 +56,7 @@ def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
     )
     assert upload.returncode == 0, upload.stderr
     job_id = upload.stdout.strip()
-    assert "uploading talk.txt" in upload.stderr and "100.0%" in upload.stderr
+    assert "uploading talk.txt" in upload.stderr and "100%" in upload.stderr
     assert "status: completed" in upload.stderr
     assert "polling" not in upload.stderr  # it followed the job's event stream
     assert out.read_text() == "Speaker A: Are we recording?\nSpeaker B: We are.\n"
@@ -68,6 +68,7 @@ def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
     saved_again = tmp_path / "again.txt"
     to_file = run_cli(config, base_url, "download", job_id, "--output", str(saved_again))
     assert to_file.returncode == 0, to_file.stderr
+    assert "txt transcript saved to" in to_file.stderr
     assert saved_again.read_bytes() == out.read_bytes()
     assert not (tmp_path / "again.txt.part").exists()
 
@@ -98,7 +99,7 @@ def test_bad_token_says_to_log_in_again(base_url: str, tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"server": base_url, "token": "not-a-token"}))
     result = run_cli(tmp_path, base_url, "jobs")
     assert result.returncode == 1
-    assert "transcribe login" in result.stderr
+    assert "your login has expired or was revoked: run `transcribe login`" in result.stderr
 
 
 def test_not_logged_in(base_url: str, tmp_path: Path) -> None:
@@ -130,8 +131,9 @@ def test_wait_falls_back_to_polling_when_the_stream_breaks(
 
     from tests.helpers.accounts import signed_in_user
     from tests.helpers.uploads import upload_file
-    from transcribe_cli.api import TranscribeApi
-    from transcribe_cli.main import _wait
+    from transcribe_cli.api import RenewingAuth, Tokens, TranscribeApi
+    from transcribe_cli.output import StatusLine
+    from transcribe_cli.waiting import follow
 
     async def new_job() -> tuple[str, str]:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
@@ -153,7 +155,9 @@ def test_wait_falls_back_to_polling_when_the_stream_breaks(
             raise httpx.RemoteProtocolError("peer closed connection")
             yield {}  # a generator, like the real one
 
-    job = _wait(BrokenStream(base_url, token), job_id)
+    job = follow(
+        BrokenStream(base_url, RenewingAuth(base_url, Tokens(token))), job_id, StatusLine()
+    )
     assert job["status"] == "completed"
     assert "polling" in capsys.readouterr().err
 
@@ -200,3 +204,148 @@ def test_upload_is_checked_against_the_engine_before_sending(base_url: str, tmp_
     result = run_cli(config, base_url, "upload", str(talk), "--language", "xx")
     assert result.returncode == 2 and "does not know language 'xx'" in result.stderr
     assert "uploading" not in result.stderr  # not a byte sent
+
+
+def _saved(config: Path) -> dict:
+    return json.loads((config / "config.json").read_text())
+
+
+def _spend(base_url: str, refresh_token: str) -> int:
+    import httpx
+
+    return httpx.post(f"{base_url}/auth/refresh", json={"refresh_token": refresh_token}).status_code
+
+
+def _expire_access_token(config: Path) -> None:
+    saved = _saved(config)
+    saved["token"] = "expired"  # refused with 401 like an expired one
+    (config / "config.json").write_text(json.dumps(saved))
+
+
+def test_an_expired_access_token_is_renewed_and_saved(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    first_refresh = _saved(config)["refresh_token"]
+    _expire_access_token(config)
+
+    listed = run_cli(config, base_url, "jobs")
+
+    assert listed.returncode == 0, listed.stderr
+    assert "0 of 0 jobs" in listed.stderr
+    renewed = _saved(config)
+    assert renewed["token"] != "expired" and renewed["refresh_token"] != first_refresh
+    assert stat.S_IMODE((config / "config.json").stat().st_mode) == 0o600
+    assert run_cli(config, base_url, "whoami").returncode == 0  # the renewed pair works
+    assert _spend(base_url, first_refresh) == 401  # the old refresh token was spent
+
+
+def test_a_revoked_login_says_to_log_in_again(base_url: str, tmp_path: Path) -> None:
+    import httpx
+
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    # Logged out elsewhere (the same login): the refresh token is revoked on the server.
+    revoked = httpx.post(
+        f"{base_url}/auth/logout", json={"refresh_token": _saved(config)["refresh_token"]}
+    )
+    assert revoked.status_code == 204
+    _expire_access_token(config)
+    result = run_cli(config, base_url, "jobs")
+    assert result.returncode == 1
+    assert "your login has expired or was revoked: run `transcribe login`" in result.stderr
+
+
+def test_logout_ends_the_login_on_the_server(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    refresh = _saved(config)["refresh_token"]
+    result = run_cli(config, base_url, "logout")
+    assert result.returncode == 0, result.stderr
+    assert _saved(config)["token"] is None and _saved(config)["refresh_token"] is None
+    assert _spend(base_url, refresh) == 401
+    after = run_cli(config, base_url, "jobs")
+    assert after.returncode == 1 and "not logged in" in after.stderr
+
+
+def test_the_servers_field_errors_are_shown(base_url: str, tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path, base_url, "register", "--email", unique_email(), "--password-stdin", stdin="x\n"
+    )
+    assert result.returncode == 1
+    assert "Validation failed" in result.stderr
+    assert "password: Expected `str` of length >= 8" in result.stderr
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_server_given_to_any_command_is_remembered(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    email = unique_email()
+    registered = run_cli(
+        config,
+        None,
+        "register",
+        "--server",
+        base_url,
+        "--email",
+        email,
+        "--password-stdin",
+        stdin="cli-password-123\n",
+    )
+    assert registered.returncode == 0, registered.stderr
+    assert _saved(config)["server"] == base_url
+    me = run_cli(config, None, "whoami")  # no --server, no $TRANSCRIBE_SERVER
+    assert me.returncode == 0, me.stderr
+    assert email in me.stdout and base_url in me.stdout
+    elsewhere = run_cli(config, None, "--server", "http://127.0.0.1:9", "jobs")
+    assert elsewhere.returncode == 1
+    assert _saved(config)["token"] is None  # a login belongs to its server
+
+
+def test_an_api_key_from_the_environment(base_url: str, tmp_path: Path) -> None:
+    import httpx
+
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    headers = {"Authorization": f"Bearer {_saved(config)['token']}"}
+    key = httpx.post(f"{base_url}/api-keys", json={"name": "cli"}, headers=headers).json()["key"]
+    fresh = tmp_path / "elsewhere"  # a machine with no login at all
+    listed = run_cli(fresh, base_url, "jobs", TRANSCRIBE_API_KEY=key)
+    assert listed.returncode == 0, listed.stderr
+    bad = run_cli(fresh, base_url, "jobs", TRANSCRIBE_API_KEY="trk_" + "x" * 43)
+    assert bad.returncode == 1 and "TRANSCRIBE_API_KEY was refused" in bad.stderr
+
+
+def test_names_print_without_control_characters(
+    base_url: str, worker: None, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    evil = tmp_path / "evil\x1b[31mred\u202eexe.txt"
+    evil.write_text("A: Hello.\n")
+    upload = run_cli(config, base_url, "upload", str(evil), "--language", "en", "--wait")
+    assert upload.returncode == 0, upload.stderr
+    job_id = upload.stdout.strip()
+    shown = run_cli(config, base_url, "show", job_id)
+    listed = run_cli(config, base_url, "jobs")
+    for output in (shown.stdout, listed.stdout, upload.stderr):
+        assert "\x1b" not in output and "\u202e" not in output
+    assert "red" in shown.stdout and "status: completed" in shown.stdout
+    deleted = run_cli(config, base_url, "delete", job_id, "--yes")
+    assert deleted.returncode == 0, deleted.stderr
+    assert run_cli(config, base_url, "show", job_id).returncode == 1
+
+
+def test_processes_renewing_at_once_keep_the_login(base_url: str, tmp_path: Path) -> None:
+    """A refresh token spent twice revokes the login: CLI processes that all find the access
+    token expired renew it one at a time, and the later ones use what the first saved."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    _expire_access_token(config)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: run_cli(config, base_url, "jobs"), range(4)))
+    assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
+    _expire_access_token(config)
+    again = run_cli(config, base_url, "whoami")  # the login survived: it renews once more
+    assert again.returncode == 0, again.stderr
