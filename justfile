@@ -23,14 +23,11 @@ setup:
 migrate: setup
     {{ python }} -m transcribe migrate --create-database
 
-# Run the API on HOST:PORT (defaults 127.0.0.1:8000) and a worker beside it.
+# Run the API on HOST:PORT (defaults 127.0.0.1:8000) and a worker beside it; they stop together.
 serve: migrate
     #!/usr/bin/env bash
-    set -euo pipefail
-    {{ venv }}/bin/procrastinate --app=transcribe.worker.app worker &
-    worker=$!
-    trap 'kill -TERM $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT
-    {{ python }} -m transcribe serve
+    # exec: just hands its signals to this script's process, which is then the supervisor.
+    exec {{ python }} -m transcribe run
 
 # Run a worker alone (concurrency from WORKER_CONCURRENCY; SIGTERM finishes gracefully).
 worker: migrate

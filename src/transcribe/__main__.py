@@ -1,4 +1,5 @@
-"""`python -m transcribe serve|migrate|admin`: entry points that read configuration from settings."""
+"""`python -m transcribe serve|run|migrate|admin`: entry points that read configuration from
+settings. `serve` is the API alone; `run` is the API and a worker together."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sys
 
 import uvicorn
 
+from transcribe import supervise
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
 from transcribe.settings import get_settings
@@ -28,12 +30,14 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "serve"
     if command == "serve":
         return serve()
+    if command == "run":
+        return supervise.run()
     if command == "migrate":
         return migrate.main(argv[1:])
     if command == "admin":
         return admin.main(argv[1:])
     print(
-        "usage: python -m transcribe [serve | migrate [--create-database] | "
+        "usage: python -m transcribe [serve | run | migrate [--create-database] | "
         f"admin promote|demote EMAIL] (got {command!r})"
     )
     return 2
