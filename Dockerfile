@@ -6,9 +6,12 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /venv
 WORKDIR /src
+# The locked dependencies first (a layer that changes only with the lock), then the package.
+COPY requirements/main.txt ./requirements/main.txt
+RUN /venv/bin/pip install -r requirements/main.txt
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN /venv/bin/pip install .
+RUN /venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --create-home --home-dir /app transcribe

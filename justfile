@@ -8,16 +8,23 @@ python := venv / "bin/python"
 default:
     @just --list
 
-# Create .venv and install the project with its dev and local-engine extras (again when pyproject.toml changes).
+# Create .venv and install the locked dependencies (dev and local-engine extras included) and the project.
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
     if [ ! -x {{ python }} ]; then python3 -m venv {{ venv }}; fi
-    if [ ! -f {{ venv }}/.installed ] || [ pyproject.toml -nt {{ venv }}/.installed ]; then
+    marker={{ venv }}/.installed
+    if [ ! -f $marker ] || [ requirements/dev.txt -nt $marker ] || [ pyproject.toml -nt $marker ]; then
         {{ python }} -m pip install --quiet --upgrade pip
-        {{ python }} -m pip install --quiet -e '.[dev,local]'
-        touch {{ venv }}/.installed
+        {{ python }} -m pip install --quiet -r requirements/dev.txt
+        {{ python }} -m pip install --quiet --no-deps -e .
+        touch $marker
     fi
+
+# Pin every dependency again from pyproject.toml: requirements/main.txt (the image) and dev.txt.
+lock *args: setup
+    {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} -o requirements/main.txt pyproject.toml
+    {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra dev --extra local -c requirements/main.txt -o requirements/dev.txt pyproject.toml
 
 # Create the database if it is missing and bring it (and the queue schema) up to date.
 migrate: setup

@@ -1,0 +1,67 @@
+"""The lock files: every dependency pinned, within what pyproject.toml allows, and installed
+from them by `just setup` (so CI) and by the image."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(lock: str) -> dict[str, str]:
+    found = {}
+    for line in (ROOT / "requirements" / lock).read_text().splitlines():
+        if line and not line.startswith((" ", "#", "-")):
+            name, version = line.split("==")
+            found[_name(name)] = version.strip()
+    return found
+
+
+def declared(*extras: str) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"])
+    for extra in extras:
+        wanted += project["optional-dependencies"][extra]
+    return [Requirement(spec) for spec in wanted]
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("main.txt", ()), ("dev.txt", ("dev", "local"))])
+def test_every_dependency_is_pinned_within_its_range(lock: str, extras: tuple[str, ...]) -> None:
+    pinned = pins(lock)
+    for requirement in declared(*extras):
+        version = pinned.get(_name(requirement.name))
+        assert version, f"{requirement.name} is not in requirements/{lock}: run `just lock`"
+        assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
+
+
+def test_development_uses_the_images_versions() -> None:
+    main, dev = pins("main.txt"), pins("dev.txt")
+    assert {name: dev.get(name) for name in main} == main
+
+
+def test_this_environment_was_installed_from_the_lock() -> None:
+    differing = {
+        name: (version, metadata.version(name))
+        for name, version in pins("dev.txt").items()
+        if name not in ("pip", "setuptools") and metadata.version(name) != version
+    }
+    assert not differing, "run `just setup`"
+
+
+def test_setup_and_the_image_install_from_the_lock() -> None:
+    justfile = (ROOT / "justfile").read_text()
+    assert "pip install --quiet -r requirements/dev.txt" in justfile
+    assert "pip install --quiet --no-deps -e ." in justfile
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install -r requirements/main.txt" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
