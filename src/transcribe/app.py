@@ -39,9 +39,10 @@ from transcribe.lib.errors import (
     repository_error_handler,
     unexpected_error_handler,
 )
+from transcribe.lib.json_only import json_bodies_only
 from transcribe.lib.logging import configure_logging
 from transcribe.lib.metrics import prometheus_config
-from transcribe.lib.request_id import RequestIdMiddleware
+from transcribe.lib.request_id import RequestIdMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
         on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
         middleware=[prometheus_config().middleware],
+        before_send=[stamp_response],
+        guards=[json_bodies_only],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "storage": Provide(lambda: storage, sync_to_thread=False),

@@ -2,6 +2,8 @@
 the log context and echoed on the response, and one log line per request.
 
 The line carries the path without its query string: signed URLs keep their signature there.
+Headers go on in a `before_send` hook, which sees every response, those of unknown routes
+(which no middleware sees) included.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
 log = structlog.get_logger("transcribe.requests")
 
 
+def _request_id_for(scope: Scope) -> str:
+    incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+    return incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,8 +36,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+        request_id = _request_id_for(scope)
         token = current_request_id.set(request_id)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -42,9 +48,6 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
             await send(message)
 
         try:
@@ -59,3 +62,22 @@ class RequestIdMiddleware:
             )
             structlog.contextvars.clear_contextvars()
             current_request_id.reset(token)
+
+
+async def stamp_response(message: Message, scope: Scope) -> None:
+    """Every response carries its request id, and no browser may sniff another type into it."""
+    if message["type"] != "http.response.start":
+        return
+    request_id = scope.get("state", {}).get("request_id")
+    if request_id is None:  # the router answered (unknown route or method): no middleware ran
+        request_id = _request_id_for(scope)
+        log.info(
+            "request",
+            method=scope.get("method"),
+            path=scope.get("path"),
+            status=message["status"],
+            request_id=request_id,
+        )
+    headers = list(message.get("headers", []))
+    headers += [(HEADER.encode(), request_id.encode()), (b"x-content-type-options", b"nosniff")]
+    message["headers"] = headers

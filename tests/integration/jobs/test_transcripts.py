@@ -246,3 +246,61 @@ async def test_engine_says_what_it_offers(client: httpx.AsyncClient) -> None:
     assert engine["formats"] == ["txt", "srt", "vtt", "json", "docx"]
     assert engine["max_upload_bytes"] > 0
     assert "/engine" in json.loads((await client.get("/schema/openapi.json")).text)["paths"]
+
+
+EXPECTED_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+    "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPECTED_TYPES))
+async def test_signed_downloads_have_one_type_a_head_and_a_sandbox(
+    client: httpx.AsyncClient, worker: Path, fmt: str
+) -> None:
+    user = await signed_in_user(client)
+    job = await finished_job(client, user, DIALOGUE, filename="notes.html")
+    got = await fetch(client, user, job["id"], fmt)
+    assert got.headers["content-type"] == EXPECTED_TYPES[fmt]  # one charset, where it applies
+    assert got.headers["content-security-policy"] == "sandbox"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    link = (
+        await client.get(
+            f"/jobs/{job['id']}/download", params={"format": fmt}, headers=user.headers
+        )
+    ).json()["url"]
+    async with httpx.AsyncClient(timeout=30) as raw:
+        head = await raw.head(link)
+        tampered = await raw.head(link.replace("signature=", "signature=x"))
+    assert head.status_code == 200 and head.content == b""
+    for header in (
+        "content-type",
+        "content-length",
+        "content-disposition",
+        "content-security-policy",
+    ):
+        assert head.headers[header] == got.headers[header], header
+    assert int(head.headers["content-length"]) == len(got.content)
+    assert tampered.status_code == 403
+
+
+async def test_media_is_served_as_opaque_bytes_whatever_its_name(
+    client: httpx.AsyncClient, settings
+) -> None:
+    """A user names their upload; the name never picks the type a browser sees."""
+    from transcribe.storage import get_storage
+
+    user = await signed_in_user(client)
+    page = b"<html><script>alert(document.cookie)</script></html>"
+    key = await upload_file(client, user, page, filename="page.html", content_type="audio/mpeg")
+    signed = await get_storage(settings).presign_get(key, expires_s=60)
+    async with httpx.AsyncClient(timeout=30) as raw:
+        served = await raw.get(signed.url)
+    assert served.status_code == 200 and served.content == page
+    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["content-security-policy"] == "sandbox"
+    assert served.headers["content-disposition"].startswith("attachment;")

@@ -6,16 +6,17 @@ Bodies are streamed in chunks in both directions; nothing holds a whole file in 
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
 
-from litestar import Controller, Request, get, put
+from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
+from transcribe.domain.transcripts.render import FORMATS
+from transcribe.domain.transcripts.store import RESULTS_ROOT
 from transcribe.lib.errors import PayloadTooLargeError
 from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
@@ -110,20 +111,49 @@ class SignedStorageController(Controller):
         expires: FromQuery[int | None] = None,
         signature: FromQuery[str | None] = None,
     ) -> Stream:
-        key = object_key.lstrip("/")
-        _check(storage, "GET", key, expires, signature)
-        info = await storage.head(key)
-        if info is None:
-            raise NotFoundException(detail="No such object")
-        name = PurePosixPath(key).name
-        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if media_type.startswith("text/"):
-            media_type += "; charset=utf-8"
-        return Stream(
-            storage.read_stream(key),
-            media_type=media_type,
-            headers={
-                "Content-Length": str(info.size),
-                "Content-Disposition": content_disposition(name),
-            },
+        key, headers = await _served(storage, object_key, expires, signature)
+        return Stream(storage.read_stream(key), media_type=_served_type(key), headers=headers)
+
+    @head(
+        "/download/{object_key:path}",
+        exclude_from_auth=True,
+        summary="The headers of a presigned download, without its body",
+        responses=errors(403, 404),
+    )
+    async def download_head(
+        self,
+        object_key: FromPath[str],
+        storage: NamedDependency[Storage],
+        expires: FromQuery[int | None] = None,
+        signature: FromQuery[str | None] = None,
+    ) -> Response[None]:
+        key, headers = await _served(storage, object_key, expires, signature)
+        # The signature is for GET; HEAD asks about the same download.
+        return Response(content=b"", media_type=_served_type(key), headers=headers)
+
+
+async def _served(
+    storage: Storage, object_key: str, expires: int | None, signature: str | None
+) -> tuple[str, dict[str, str]]:
+    key = object_key.lstrip("/")
+    _check(storage, "GET", key, expires, signature)
+    info = await storage.head(key)
+    if info is None:
+        raise NotFoundException(detail="No such object")
+    return key, {
+        "Content-Length": str(info.size),
+        "Content-Disposition": content_disposition(PurePosixPath(key).name),
+        # Served from the API's own origin: whatever a file holds, it runs nothing there.
+        "Content-Security-Policy": "sandbox",
+    }
+
+
+def _served_type(key: str) -> str:
+    """Transcripts with their own type; anything else as opaque bytes, never a type guessed
+    from a name a user chose. (Litestar adds the charset to text types itself.)"""
+    fmt = FORMATS.get(PurePosixPath(key).suffix.lstrip("."))
+    if key.startswith(RESULTS_ROOT) and fmt is not None:
+        return (
+            fmt.media_type.split(";")[0] if fmt.media_type.startswith("text/") else fmt.media_type
         )
+    return "application/octet-stream"

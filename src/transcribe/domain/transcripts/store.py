@@ -31,9 +31,11 @@ from transcribe.domain.transcripts.render import FORMATS
 from transcribe.lib.http import content_disposition
 from transcribe.storage import PresignedRequest, Storage
 
+RESULTS_ROOT = "results/"
+
 
 def results_prefix(user_id: UUID, job_id: UUID) -> str:
-    return f"results/{user_id}/{job_id}/"
+    return f"{RESULTS_ROOT}{user_id}/{job_id}/"
 
 
 def document_key(user_id: UUID, job_id: UUID) -> str:

@@ -1,0 +1,66 @@
+"""Headers and statuses every response gets right, routed or not."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/no/such/route", 404),
+        ("DELETE", "/health", 405),
+        ("GET", "/health", 200),
+        ("GET", "/auth/me", 401),
+    ],
+)
+async def test_every_response_has_a_request_id_and_nosniff(
+    client: httpx.AsyncClient, method: str, path: str, status: int
+) -> None:
+    response = await client.request(method, path, headers={"X-Request-ID": "route-check-1"})
+    assert response.status_code == status
+    assert response.headers["x-request-id"] == "route-check-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    fresh = await client.request(method, path)
+    assert len(fresh.headers["x-request-id"]) == 32  # made up when none came
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]
+)
+async def test_json_routes_refuse_other_bodies_with_415(
+    client: httpx.AsyncClient, content_type: str
+) -> None:
+    body = b'{"email": "nobody@example.com", "password": "long enough"}'
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await client.post("/auth/login", content=body, headers=headers)
+    assert response.status_code == 415, response.text
+    assert "Content-Type: application/json" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8"])
+async def test_json_with_or_without_a_charset_is_read(
+    client: httpx.AsyncClient, content_type: str
+) -> None:
+    body = b'{"email": "nobody@example.com", "password": "long enough"}'
+    response = await client.post(
+        "/auth/login", content=body, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == 401  # read, and refused for what it says
+
+
+async def test_an_empty_body_is_a_validation_error_not_a_type_error(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.post("/auth/login")).status_code == 400
+
+
+async def test_routes_without_a_json_body_take_none(client: httpx.AsyncClient) -> None:
+    user = await signed_in_user(client)
+    resend = await client.post(
+        "/auth/verify-email/resend", headers={**user.headers, "Content-Type": "text/plain"}
+    )
+    assert resend.status_code == 202
