@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
+from litestar import Router
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from transcribe import __version__
 from transcribe.db.migrate import migrations_dir
+from transcribe.lib.openapi import METRICS_SCHEME
 from transcribe.settings import Settings
 
 
@@ -30,11 +37,45 @@ def sqlalchemy_plugin(config: SQLAlchemyAsyncConfig) -> SQLAlchemyPlugin:
     return SQLAlchemyPlugin(config=config)
 
 
+DOCS_ASSETS = "/schema/assets"
+
+
 def openapi_config() -> OpenAPIConfig:
+    """The document at /schema/openapi.json and Swagger UI at /schema and /schema/swagger,
+    its scripts served from the swagger-ui-py package: the viewer works with no internet."""
+    swagger = SwaggerRenderPlugin(
+        path=["/", "/swagger"],
+        js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+    )
+    metrics_token = SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="The operator's METRICS_TOKEN (only when the service sets one).",
+    )
     return OpenAPIConfig(
         title="Transcribe API",
         version=__version__,
         description="Upload audio or video, transcribe it, download the transcript.",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/")],
+        render_plugins=[swagger],
+        components=Components(security_schemes={METRICS_SCHEME: metrics_token}),
+    )
+
+
+def _swagger_ui_static() -> Path:
+    # Found without importing the package, which would load its framework adapters.
+    spec = importlib.util.find_spec("swagger_ui")
+    assert spec is not None and spec.submodule_search_locations, "swagger-ui-py is not installed"
+    return Path(spec.submodule_search_locations[0]) / "static"
+
+
+def docs_assets_router() -> Router:
+    return create_static_files_router(
+        path=DOCS_ASSETS,
+        directories=[_swagger_ui_static()],
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
     )

@@ -120,6 +120,8 @@ class AuthSettings:
     register_max_per_client: int = 20
     # Default monthly audio quota per user, in minutes; 0: unlimited.
     quota_monthly_audio_minutes: int = 0
+    # When set, GET /metrics needs `Authorization: Bearer <metrics_token>`.
+    metrics_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ def _load() -> Settings:
             login_max_failures_per_client=_env_number("LOGIN_MAX_FAILURES_PER_CLIENT", 50),
             register_max_per_client=_env_number("REGISTER_MAX_PER_CLIENT", 20),
             quota_monthly_audio_minutes=_env_number("QUOTA_MONTHLY_AUDIO_MINUTES", 0),
+            metrics_token=_env("METRICS_TOKEN"),
         ),
         storage=storage,
         transcription=TranscriptionSettings(

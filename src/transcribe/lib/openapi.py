@@ -1,15 +1,32 @@
-"""Error responses for the OpenAPI document, so clients see every status a route answers."""
+"""The OpenAPI document: error responses on every route, so clients see every status a
+route answers, and `security: []` on the routes that need no token."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Litestar
 from litestar.openapi import ResponseSpec
 
 from transcribe.lib.schema import Schema
 
+# The operator's bearer token for GET /metrics (METRICS_TOKEN), beside the users' BearerToken.
+METRICS_SCHEME = "MetricsToken"
+
+
+class FieldProblem(Schema):
+    message: Annotated[str, msgspec.Meta(examples=["Expected `str` of length >= 8"])]
+    key: Annotated[str | None, msgspec.Meta(examples=["password"])] = None
+    source: Annotated[str | None, msgspec.Meta(examples=["body"])] = None
+
 
 class ErrorBody(Schema):
-    status_code: int
-    detail: str
+    """Litestar's error body: `extra` lists the fields that failed validation (on 400)."""
+
+    status_code: Annotated[int, msgspec.Meta(examples=[400])]
+    detail: Annotated[str, msgspec.Meta(examples=["Validation failed for POST /auth/register"])]
+    extra: list[FieldProblem] | dict[str, Any] | None = None
 
 
 _MEANING = {
@@ -40,3 +57,19 @@ def errors(*codes: int, **meanings: str) -> dict[int, ResponseSpec]:
         )
         for code in codes
     }
+
+
+def mark_public_operations(app: Litestar) -> None:
+    """`security: []` on each operation whose handler is `exclude_from_auth`: the document
+    says which routes need no token from the one declaration that makes them so.
+    (Litestar leaves an empty operation-level list out, so it is set here, on startup.)"""
+    paths = app.openapi_schema.paths or {}
+    for route in app.routes:
+        item = paths.get(route.path_format or "/")
+        for handler in getattr(route, "route_handlers", ()):
+            if item is None or not handler.opt.get("exclude_from_auth"):
+                continue
+            for method in handler.http_methods:
+                operation = getattr(item, method.lower(), None)
+                if operation is not None and not operation.security:  # none of its own
+                    operation.security = []

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import httpx
+import pytest
 
 from tests.helpers.server import serve
 from transcribe.settings import DatabaseSettings, Settings
@@ -89,3 +91,87 @@ async def test_openapi_documents_the_contracts_status_codes(client: httpx.AsyncC
         assert codes <= documented, (method, path, codes - documented)
         for code in documented - {"200", "201", "204"}:
             assert paths[path][method]["responses"][code]["description"], (method, path, code)
+
+
+# The routes ../shared/API.md says need no token (the docs are Litestar's own, and public too).
+PUBLIC = {
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
+    ("post", "/auth/logout"),
+    ("post", "/auth/password-reset"),
+    ("post", "/auth/password-reset/confirm"),
+    ("post", "/auth/verify-email"),
+    ("get", "/health"),
+    ("get", "/ready"),
+    ("get", "/engine"),
+    ("put", "/files/upload/{object_key}"),
+    ("get", "/files/download/{object_key}"),
+    ("head", "/files/download/{object_key}"),
+    ("post", "/webhooks/assemblyai"),
+}
+
+
+async def test_openapi_marks_exactly_the_public_routes(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    assert document["security"] == [{"BearerToken": []}]  # the rule; public routes opt out
+    marked = {
+        (method, path)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if operation.get("security") == []
+    }
+    assert marked == PUBLIC
+    metrics = document["paths"]["/metrics"]["get"]
+    assert metrics["security"] == [{"MetricsToken": []}]
+    assert set(metrics["responses"]["200"]["content"]) == {"text/plain"}
+    for method, path in PUBLIC:  # and they really are public
+        if method in ("get", "head") and "{" not in path:
+            response = await client.request(method.upper(), path)
+            assert response.status_code == 200, (method, path)
+
+
+async def test_the_error_body_is_documented_with_its_field_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    body = document["components"]["schemas"]["ErrorBody"]
+    assert {"status_code", "detail", "extra"} <= set(body["properties"])
+    problem = document["components"]["schemas"]["FieldProblem"]["properties"]
+    assert {"message", "key", "source"} <= set(problem)
+    bad = await client.post("/auth/register", json={"email": "x@example.com", "password": "x"})
+    assert bad.status_code == 400 and set(bad.json()["extra"][0]) <= set(problem)
+
+
+@pytest.mark.parametrize("viewer", ["/schema", "/schema/swagger"])
+async def test_the_docs_viewer_needs_no_internet(client: httpx.AsyncClient, viewer: str) -> None:
+    """Every script, style and icon the page loads comes from the service itself."""
+    page = await client.get(viewer)
+    assert page.status_code == 200 and "html" in page.headers["content-type"]
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert len(assets) >= 3
+    for asset in assets:
+        assert asset.startswith("/"), asset  # no other origin
+        fetched = await client.get(asset)
+        assert fetched.status_code == 200, asset
+        assert len(fetched.content) > 100, asset
+    spec_url = re.search(r"""url:\s*["']([^"']+)["']""", page.text)
+    assert spec_url is None or spec_url.group(1).startswith("/")
+
+
+async def test_metrics_token_guards_metrics(settings: Settings) -> None:
+    from transcribe.app import create_app
+
+    guarded = dataclasses.replace(
+        settings, auth=dataclasses.replace(settings.auth, metrics_token="m" * 32)
+    )
+    with serve(create_app(guarded)) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            missing = await http.get("/metrics")
+            wrong = await http.get("/metrics", headers={"Authorization": "Bearer " + "x" * 32})
+            right = await http.get("/metrics", headers={"Authorization": "Bearer " + "m" * 32})
+    assert missing.status_code == wrong.status_code == 401
+    assert missing.headers["www-authenticate"] == "Bearer"
+    assert right.status_code == 200
+    assert right.headers["content-type"].startswith("text/plain")
+    assert "transcribe_request_duration_seconds" in right.text

@@ -47,7 +47,6 @@ class SystemController(Controller):
     @get(
         "/engine",
         exclude_from_auth=True,
-        security=[],
         summary="What the configured recognition engine offers",
         description="Languages (ISO 639-1, plus `auto`), whether `dialogue` mode is offered, "
         "the download formats and the largest upload: check arguments before uploading.",
