@@ -1,6 +1,6 @@
 # One image for every role: the API (default), the worker, or migrations.
 #   docker run IMAGE                                           -> API on $PORT (8080)
-#   docker run IMAGE procrastinate --app=transcribe.worker.app worker
+#   docker run IMAGE procrastinate --app=transcribe.worker.app worker   (health: healthcheck worker)
 #   docker run IMAGE python -m transcribe migrate
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -29,6 +29,6 @@ ENV PATH=/venv/bin:$PATH \
     ENVIRONMENT=production
 USER transcribe
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8080'), timeout=2)"
+# The API's check; the worker's compose services check their own role (`healthcheck worker`).
+HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "-m", "transcribe", "healthcheck", "api"]
 CMD ["python", "-m", "transcribe", "serve"]

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Run migrations by hand, once, from a machine that can reach the database
-# (e.g. the worker VM over SSH, or a bastion in the same network):
-#   DATABASE_URL='postgresql://transcribe:...@c-<id>.rw.mdb.yandexcloud.net:6432/transcribe?sslmode=require' \
-#   IMAGE=cr.yandex/<registry>/transcribe:<tag> deploy/yandex/migrate.sh
+# Run migrations now, as provisioned: the worker VM's container migrates every time it starts
+# (worker-compose.yaml), so restarting the VM migrates, then starts the worker again.
+# deploy.sh needs none of this (a new image restarts the worker); use it after a restore,
+# or to retry a migration that failed.
+#   export YC_TOKEN=$(yc iam create-token) TF_STATE_BUCKET=... AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
+#   deploy/yandex/migrate.sh
 set -euo pipefail
-: "${DATABASE_URL:?set DATABASE_URL}"
-: "${IMAGE:?set IMAGE}"
-docker run --rm -e DATABASE_URL -e ENVIRONMENT=production -e JWT_SECRET=unused-by-migrations-0123456789abcdef \
-    "$IMAGE" python -m transcribe migrate
+HERE=$(cd "$(dirname "$0")" && pwd)
+TF="terraform -chdir=$HERE/terraform"
+: "${TF_STATE_BUCKET:?set TF_STATE_BUCKET}"
+$TF init -input=false -reconfigure -backend-config="bucket=$TF_STATE_BUCKET" >/dev/null
+WORKER=$($TF output -raw worker_name)
+yc compute instance restart --name "$WORKER"
+echo "restarted $WORKER; its log (migrations first):"
+sleep 60
+yc compute instance get-serial-port-output --name "$WORKER" | grep -E "alembic|migrat|Running upgrade|error" | tail -n 40

@@ -1,4 +1,4 @@
-"""`python -m transcribe serve|run|migrate|admin`: entry points that read configuration from
+"""`python -m transcribe serve|run|migrate|admin|healthcheck`: entry points that read configuration from
 settings. `serve` is the API alone; `run` is the API and a worker together."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import sys
 
 import uvicorn
 
-from transcribe import supervise
+from transcribe import healthcheck, supervise
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
 from transcribe.settings import get_settings
@@ -36,9 +36,11 @@ def main(argv: list[str]) -> int:
         return migrate.main(argv[1:])
     if command == "admin":
         return admin.main(argv[1:])
+    if command == "healthcheck":
+        return healthcheck.main(argv[1:])
     print(
         "usage: python -m transcribe [serve | run | migrate [--create-database] | "
-        f"admin promote|demote EMAIL] (got {command!r})"
+        f"admin promote|demote EMAIL | healthcheck [api|worker]] (got {command!r})"
     )
     return 2
 

@@ -85,31 +85,52 @@ def test_dockerfile_copies_only_what_the_build_context_holds() -> None:
     assert {"pyproject.toml", "src", "migrations"} <= copied
 
 
+def _healthcheck_command(command: list[str], role_env: dict[str, str]) -> int:
+    """A health check's exec-form command, run here with this environment's Python."""
+    assert command[:3] == ["python", "-m", "transcribe"], command
+    return subprocess.run(
+        [sys.executable, *command[1:]],
+        env={**os.environ, **role_env},
+        capture_output=True,
+        timeout=15,
+        check=False,
+    ).returncode
+
+
+def _closed_port() -> str:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        return str(unused.getsockname()[1])
+
+
 def test_dockerfile_healthcheck_tells_a_live_api_from_a_dead_one(base_url: str) -> None:
     healthcheck = [c for c in _dockerfile() if c.cmd == "HEALTHCHECK"][-1]
     assert healthcheck.value[0] == "CMD"
-    probe = healthcheck.value[1]
+    command = list(healthcheck.value[1:])
     port = base_url.rsplit(":", 1)[1].rstrip("/")
-    live = subprocess.run(
-        ["sh", "-c", probe],
-        env={**os.environ, "PORT": port},
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    assert live.returncode == 0, live.stderr
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        closed_port = unused.getsockname()[1]
-    dead = subprocess.run(
-        ["sh", "-c", probe],
-        env={**os.environ, "PORT": str(closed_port)},
-        capture_output=True,
-        timeout=10,
-        check=False,
-    )
-    assert dead.returncode != 0
+    assert _healthcheck_command(command, {"PORT": port}) == 0
+    assert _healthcheck_command(command, {"PORT": _closed_port()}) != 0
+
+
+def test_the_workers_health_check_is_its_own(database_url: str, tmp_path: Path) -> None:
+    """Compose (local and Yandex) gives the worker a check of the worker, not the API's."""
+    from tests.helpers.server import free_port
+    from tests.helpers.worker import running_worker
+
+    command = _compose()["services"]["worker"]["healthcheck"]["test"][1:]
+    yandex = (TERRAFORM / "worker-compose.yaml").read_text()
+    assert f"test: {json.dumps(['CMD', *command])}" in yandex
+    metrics_port = str(free_port())
+    with running_worker(database_url, tmp_path / "worker.log", WORKER_METRICS_PORT=metrics_port):
+        assert _healthcheck_command(command, {"WORKER_METRICS_PORT": metrics_port}) == 0
+    assert _healthcheck_command(command, {"WORKER_METRICS_PORT": metrics_port}) != 0
+    assert _healthcheck_command(command, {"WORKER_METRICS_PORT": "0"}) != 0
+
+
+def test_compose_pins_every_image() -> None:
+    for name, service in _compose()["services"].items():
+        if "image" in service and "build" not in service:
+            assert not service["image"].endswith(":latest") and ":" in service["image"], name
 
 
 def _compose() -> dict:
@@ -348,3 +369,80 @@ def test_terraform_validates_when_providers_can_be_installed(tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+FAKE_TERRAFORM = r"""#!/usr/bin/env bash
+# Records each call; `output -raw api_url` answers once an apply has made the container.
+echo "terraform $*" >> "$CALLS"
+case "$*" in
+  *"output -raw api_url"*) [ -f "$STATE" ] && echo "https://bba.containers.yandexcloud.net" || exit 1 ;;
+  *"output -raw registry_id"*) echo "crp123" ;;
+  *" apply "*) case "$*" in *-target=*) ;; *) touch "$STATE" ;; esac ;;
+esac
+"""
+
+
+def _run_deploy(tmp_path: Path, **env: str) -> list[str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
+    for tool in ("yc", "docker"):  # the image build and push: not what this checks
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    calls = tmp_path / "calls"
+    calls.unlink(missing_ok=True)
+    result = subprocess.run(
+        ["bash", str(ROOT / "deploy/yandex/deploy.sh")],
+        env={
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "CALLS": str(calls),
+            "STATE": str(tmp_path / "state"),
+            "TAG": "abc123",
+            "TF_STATE_BUCKET": "my-state",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return calls.read_text().splitlines()
+
+
+def test_deploy_keeps_state_in_its_bucket_and_never_clears_the_public_url(tmp_path: Path) -> None:
+    first = _run_deploy(tmp_path)
+    assert "-backend-config=bucket=my-state" in first[0]
+    full_applies = [c for c in first if " apply " in c and "-target=" not in c]
+    assert full_applies[-1].endswith("public_base_url=https://bba.containers.yandexcloud.net")
+    again = _run_deploy(tmp_path)
+    applies = [c for c in again if " apply " in c and "-target=" not in c]
+    assert applies and all(
+        c.endswith("public_base_url=https://bba.containers.yandexcloud.net") for c in applies
+    )
+    own = _run_deploy(tmp_path, TF_VAR_public_base_url="https://api.example.com")
+    assert all(
+        c.endswith("public_base_url=https://api.example.com")
+        for c in own
+        if " apply " in c and "-target=" not in c
+    )
+
+
+def test_state_and_secrets_stay_out_of_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert {".terraform/", "*.tfstate", "*.tfstate.*", "*.tfvars"} <= set(ignored)
+    backend = _terraform()["versions.tf"]["terraform"][0]["backend"][0]
+    assert '"s3"' in backend and "bucket" not in backend['"s3"']  # given at init, per deployment
+
+
+def test_the_api_container_is_public_and_metrics_are_not() -> None:
+    resources = {
+        kind.strip('"'): named
+        for block in _terraform()["main.tf"]["resource"]
+        for kind, named in block.items()
+    }
+    binding = resources["yandex_serverless_container_iam_binding"]['"api_public"']
+    assert binding["role"] == '"serverless.containers.invoker"'
+    assert binding["members"] == ['"system:allUsers"']
+    secret_keys = _terraform()["main.tf"]["locals"][0]["secret_keys"]
+    assert '"METRICS_TOKEN"' in secret_keys

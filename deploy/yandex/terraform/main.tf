@@ -17,7 +17,7 @@ locals {
     LOG_FORMAT         = "json"
     WORKER_CONCURRENCY = tostring(var.worker_concurrency)
   }
-  secret_keys = ["DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ASSEMBLYAI_API_KEY", "ASSEMBLYAI_WEBHOOK_SECRET"]
+  secret_keys = ["DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ASSEMBLYAI_API_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "METRICS_TOKEN"]
   # Workers name the API in the webhook URL they give AssemblyAI; until the API's URL is
   # known (first apply), they leave it out and only check on a schedule.
   worker_env = var.public_base_url == "" ? local.common_env : merge(local.common_env, {
@@ -74,6 +74,8 @@ resource "yandex_storage_bucket" "media" {
   access_key = yandex_iam_service_account_static_access_key.storage.access_key
   secret_key = yandex_iam_service_account_static_access_key.storage.secret_key
   max_size   = 0
+  # Only teardown.sh sets this (after asking), so that no rename or slip destroys media.
+  force_destroy = var.allow_data_destruction
 
   # Browsers (the future web front end) PUT to presigned URLs directly.
   cors_rule {
@@ -98,6 +100,12 @@ resource "random_password" "jwt" {
 }
 
 # AssemblyAI sends it back in a header with every webhook; the API compares it.
+# The API is public, so /metrics needs this as a bearer token (Prometheus: `bearer_token`).
+resource "random_password" "metrics" {
+  length  = 48
+  special = false
+}
+
 resource "random_password" "provider_webhook" {
   length  = 48
   special = false
@@ -175,6 +183,10 @@ resource "yandex_lockbox_secret_version" "app" {
     key        = "ASSEMBLYAI_WEBHOOK_SECRET"
     text_value = random_password.provider_webhook.result
   }
+  entries {
+    key        = "METRICS_TOKEN"
+    text_value = random_password.metrics.result
+  }
 }
 
 # --- API: serverless container -----------------------------------------------------------
@@ -209,6 +221,14 @@ resource "yandex_serverless_container" "api" {
   connectivity {
     network_id = yandex_vpc_network.main.id
   }
+}
+
+# Serverless Containers are private until someone may invoke them: the API is for everyone
+# (it authenticates its own users).
+resource "yandex_serverless_container_iam_binding" "api_public" {
+  container_id = yandex_serverless_container.api.id
+  role         = "serverless.containers.invoker"
+  members      = ["system:allUsers"]
 }
 
 # --- worker: a VM on Container Optimized Image ---------------------------------------------

@@ -13,3 +13,12 @@ output "bucket" {
 output "worker_ip" {
   value = yandex_compute_instance.worker.network_interface[0].nat_ip_address
 }
+
+output "worker_name" {
+  value = yandex_compute_instance.worker.name
+}
+
+output "metrics_token" {
+  value     = random_password.metrics.result
+  sensitive = true
+}

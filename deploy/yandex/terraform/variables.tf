@@ -42,3 +42,10 @@ variable "public_base_url" {
   type        = string
   default     = ""
 }
+
+
+variable "allow_data_destruction" {
+  description = "Let destroy empty the media bucket (teardown.sh only)."
+  type        = bool
+  default     = false
+}

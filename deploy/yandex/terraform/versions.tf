@@ -1,5 +1,20 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.6"
+
+  # State holds every generated secret: it lives in a private Object Storage bucket, never in
+  # git. deploy.sh passes the bucket (TF_STATE_BUCKET) and its static key (AWS_* variables).
+  backend "s3" {
+    endpoints = {
+      s3 = "https://storage.yandexcloud.net"
+    }
+    region                      = "ru-central1"
+    key                         = "transcribe/terraform.tfstate"
+    skip_region_validation      = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+    skip_s3_checksum            = true
+  }
+
   required_providers {
     yandex = {
       source  = "yandex-cloud/yandex"
