@@ -4,16 +4,21 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 
-The queue lives in the same PostgreSQL. Its schema is procrastinate's own SQL script,
-executed through the raw psycopg connection (it holds many statements and `$$` bodies).
-A later procrastinate release that changes the schema ships migration scripts; apply
-them in a new revision the same way.
+The queue lives in the same PostgreSQL. Its schema is procrastinate's own SQL script for
+the version pinned in pyproject.toml, kept beside the migrations (migrations/sql/) so that
+this revision means the same thing whatever version is installed. It runs through the raw
+psycopg connection (it holds many statements and `$$` bodies). Upgrading procrastinate:
+add a revision that runs the release's own migration scripts (procrastinate/sql/migrations);
+tests/integration/system/test_migrations.py fails until the pinned version's schema is there.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import op
-from procrastinate.schema import SchemaManager
+
+SCHEMA = Path(__file__).parents[1] / "sql" / "procrastinate-3.10.0-schema.sql"
 
 revision = "0002"
 down_revision = "0001"
@@ -23,7 +28,7 @@ depends_on = None
 
 def upgrade() -> None:
     driver_connection = op.get_bind().connection.driver_connection
-    driver_connection.execute(SchemaManager.get_schema())
+    driver_connection.execute(SCHEMA.read_text())
 
 
 def downgrade() -> None:

@@ -42,7 +42,7 @@ from transcribe.lib.errors import (
 from transcribe.lib.json_only import json_bodies_only
 from transcribe.lib.logging import configure_logging
 from transcribe.lib.metrics import prometheus_config
-from transcribe.lib.openapi import mark_public_operations
+from transcribe.lib.openapi import describe_schemas, mark_public_operations
 from transcribe.lib.request_id import RequestIdMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WebhookEndpointController,
             plugins.docs_assets_router(),
         ],
-        on_startup=[mark_public_operations],
+        on_startup=[mark_public_operations, describe_schemas],
         lifespan=[queue_pool],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.

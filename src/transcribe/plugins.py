@@ -61,6 +61,7 @@ def openapi_config() -> OpenAPIConfig:
         description="Upload audio or video, transcribe it, download the transcript.",
         path="/schema",
         render_plugins=[swagger],
+        use_handler_docstrings=True,  # a handler's docstring is its operation's description
         components=Components(security_schemes={METRICS_SCHEME: metrics_token}),
     )
 

@@ -1,8 +1,10 @@
 """The OpenAPI document: error responses on every route, so clients see every status a
-route answers, and `security: []` on the routes that need no token."""
+route answers, `security: []` on the routes that need no token, and descriptions."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import msgspec
@@ -16,6 +18,8 @@ METRICS_SCHEME = "MetricsToken"
 
 
 class FieldProblem(Schema):
+    """One field that failed validation: where (`source`, `key`) and why (`message`)."""
+
     message: Annotated[str, msgspec.Meta(examples=["Expected `str` of length >= 8"])]
     key: Annotated[str | None, msgspec.Meta(examples=["password"])] = None
     source: Annotated[str | None, msgspec.Meta(examples=["body"])] = None
@@ -73,3 +77,24 @@ def mark_public_operations(app: Litestar) -> None:
                 operation = getattr(item, method.lower(), None)
                 if operation is not None and not operation.security:  # none of its own
                     operation.security = []
+
+
+def _structs(base: type = msgspec.Struct) -> Iterator[type]:
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _structs(cls)
+
+
+def describe_schemas(app: Litestar) -> None:
+    """Each component schema gets its struct's docstring as its description (Litestar takes
+    docstrings of enums only)."""
+    package = __name__.split(".")[0]
+    docs = {
+        cls.__name__: inspect.cleandoc(cls.__doc__)
+        for cls in _structs()
+        if cls.__module__.split(".")[0] == package and cls.__doc__
+    }
+    components = app.openapi_schema.components
+    for name, schema in (components.schemas or {}).items():
+        if schema.description is None and name in docs:
+            schema.description = docs[name]

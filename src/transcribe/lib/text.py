@@ -6,7 +6,11 @@ import unicodedata
 
 
 def printable(name: str) -> str:
-    """Without control, format (bidi overrides included) or line-breaking characters,
-    whitespace collapsed."""
-    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ")
+    """One plain line: whitespace of any kind (tabs, line breaks) becomes one space; other
+    control, format (bidi overrides included) and separator characters go; no edge spaces."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if ch.isspace() or unicodedata.category(ch)[0] not in ("C", "Z")
+    )
     return " ".join(kept.split())

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import psycopg
 from alembic import command
 
 from tests.helpers.database import fresh_database
 from transcribe.db.migrate import alembic_config, create_database_if_missing, upgrade
 from transcribe.settings import DatabaseSettings
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _tables(url: str) -> set[str]:
@@ -42,3 +47,18 @@ def test_create_database_if_missing() -> None:
             conn.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}"')
         assert create_database_if_missing(url) is True
         assert create_database_if_missing(url) is False
+
+
+def test_the_queue_schema_is_the_pinned_procrastinates() -> None:
+    """Revision 0002 holds procrastinate's schema as of the pinned version: an upgrade of the
+    package alone must not pass unnoticed (it needs a revision with its migration scripts)."""
+    from importlib.metadata import version
+
+    from procrastinate.schema import SchemaManager
+
+    installed = version("procrastinate")
+    pinned = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"procrastinate=={installed}" in pinned
+    kept = ROOT / "migrations" / "sql" / f"procrastinate-{installed}-schema.sql"
+    assert kept.exists(), f"procrastinate {installed}: add a revision for its schema changes"
+    assert kept.read_text() == SchemaManager.get_schema()

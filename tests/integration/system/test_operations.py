@@ -175,3 +175,24 @@ async def test_metrics_token_guards_metrics(settings: Settings) -> None:
     assert right.status_code == 200
     assert right.headers["content-type"].startswith("text/plain")
     assert "transcribe_request_duration_seconds" in right.text
+
+
+async def test_every_operation_and_schema_is_described(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation.get("summary") and operation.get("description"), (method, path)
+            body = operation.get("requestBody")
+            if body is None:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            if "$ref" in schema:
+                schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+            fields = list(schema.get("properties", {}).values())
+            fields += [alt for field in fields for alt in field.get("oneOf", [])]
+            examples = [schema.get("examples"), *(field.get("examples") for field in fields)]
+            examples.append(body["content"]["application/json"].get("examples"))
+            assert any(examples), f"no example for {method} {path}"
+    undescribed = [name for name, schema in schemas.items() if not schema.get("description")]
+    assert not undescribed

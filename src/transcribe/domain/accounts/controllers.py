@@ -57,6 +57,10 @@ class AccountController(Controller):
         queue: NamedDependency[LazyQueue],
         data: JSONBody[Credentials],
     ) -> Account:
+        """Creates the account and emails a verification link. The email is matched
+        case-insensitively; the password needs 8 to 128 characters. Too many registrations from
+        one client address get 429.
+        """
         # Every attempt counts (taken emails included), before any password is hashed.
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         client = request.client.host if request.client else "unknown"
@@ -95,6 +99,10 @@ class AccountController(Controller):
         token_issuer: NamedDependency[TokenIssuer],
         data: JSONBody[LoginCredentials],
     ) -> AccessToken:
+        """A short-lived access token (`expires_in` seconds) and a refresh token to renew it at
+        POST /auth/refresh. Wrong email and wrong password get the same 401; repeated failures
+        per email and per client address get 429 with Retry-After; a disabled account gets 403.
+        """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         client = request.client.host if request.client else "unknown"
         email_key, client_key = throttle.keys(normalize_email(data.email), client)
@@ -143,6 +151,9 @@ class AccountController(Controller):
     async def logout(
         self, users_service: NamedDependency[UserService], data: JSONBody[RefreshRequest]
     ) -> None:
+        """Revokes the refresh token and every token issued from the same login. Answers 204
+        whatever the token, so it cannot be used to test tokens.
+        """
         await sessions.revoke_by_token(users_service.repository.session, data.refresh_token)
 
     @post(
@@ -193,6 +204,9 @@ class AccountController(Controller):
     async def me(
         self, request: Request[m.User, object, object], users_service: NamedDependency[UserService]
     ) -> Account:
+        """The account the token belongs to: email, whether it is verified, whether it is an
+        admin.
+        """
         return users_service.to_schema(request.user, schema_type=Account)
 
 

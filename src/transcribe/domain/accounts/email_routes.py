@@ -43,6 +43,9 @@ class EmailController(Controller):
     async def verify_email(
         self, users_service: NamedDependency[UserService], data: JSONBody[EmailToken]
     ) -> None:
+        """Spends the token from the emailed link; `email_verified` becomes true. A used, expired
+        or unknown token gets 400.
+        """
         session = users_service.repository.session
         user = await account_tokens.spend(session, data.token, m.TokenPurpose.VERIFY_EMAIL)
         if user is None:
@@ -62,6 +65,9 @@ class EmailController(Controller):
         settings: NamedDependency[Settings],
         queue: NamedDependency[LazyQueue],
     ) -> Accepted:
+        """Sends a new verification link (the previous one stops working). A few per window, then
+        429.
+        """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         key = f"verify:{request.user.id}"
         await throttle.check_key(key, EMAILS_PER_WINDOW, "Too many emails asked for; try later")
@@ -85,6 +91,10 @@ class EmailController(Controller):
         queue: NamedDependency[LazyQueue],
         data: JSONBody[PasswordResetRequest],
     ) -> Accepted:
+        """Answers 202 for any address, in the same time, so it tells nobody whether an account
+        exists. If one does, an email with a single-use link valid for PASSWORD_RESET_TTL_S is
+        sent.
+        """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
         client = request.client.host if request.client else "unknown"
         email_key, client_key = throttle.keys(normalize_email(data.email), client)

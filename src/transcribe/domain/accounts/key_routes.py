@@ -27,12 +27,16 @@ User = Request[m.User, object, object]
 
 
 class KeyCreate(Schema):
+    """A name to recognise the key by (the script or server that uses it)."""
+
     name: Annotated[
         str, NoNul, msgspec.Meta(min_length=1, max_length=100, examples=["nightly import"])
     ]
 
 
 class Key(Schema):
+    """An API key as listed: its prefix, never the key."""
+
     id: UUID
     name: str
     prefix: str
@@ -41,6 +45,8 @@ class Key(Schema):
 
 
 class CreatedKey(Schema):
+    """A new API key; `key` is shown this once and cannot be recovered."""
+
     id: UUID
     name: str
     key: Annotated[str, msgspec.Meta(description="`trk_...`: shown this once")]
@@ -50,6 +56,8 @@ class CreatedKey(Schema):
 
 
 class KeyPage(Schema):
+    """Your API keys."""
+
     items: list[Key]
     total: int
 
@@ -98,6 +106,9 @@ class ApiKeyController(Controller):
 
     @get("/", summary="Your API keys", responses=errors(401, 403))
     async def list_keys(self, request: User, db_session: NamedDependency[AsyncSession]) -> KeyPage:
+        """Keys are listed by their prefix (the key itself is shown only when it is created), with
+        when each was last used.
+        """
         rows = list(
             await db_session.scalars(
                 select(m.ApiKey)
@@ -128,6 +139,7 @@ class ApiKeyController(Controller):
     async def delete_key(
         self, request: User, key_id: FromPath[UUID], db_session: NamedDependency[AsyncSession]
     ) -> None:
+        """The key stops working at once. Needs a login token: a key cannot revoke keys."""
         deleted = await db_session.scalar(
             sql_delete(m.ApiKey)
             .where(m.ApiKey.id == key_id, m.ApiKey.user_id == request.user.id)

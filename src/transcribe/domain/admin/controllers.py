@@ -39,6 +39,8 @@ def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 
 class AdminUser(Schema):
+    """A user as an admin sees it: state, quota and this month's usage."""
+
     id: UUID
     email: str
     created_at: datetime
@@ -50,6 +52,8 @@ class AdminUser(Schema):
 
 
 class AdminUserPage(Schema):
+    """A page of users, newest first."""
+
     items: list[AdminUser]
     total: int
     limit: int
@@ -57,19 +61,25 @@ class AdminUserPage(Schema):
 
 
 class UserChange(Schema):
-    disabled: bool | None = None
-    is_admin: bool | None = None
+    """What an admin may change about a user; fields left out stay as they are."""
+
+    disabled: Annotated[bool | None, msgspec.Meta(examples=[True])] = None
+    is_admin: Annotated[bool | None, msgspec.Meta(examples=[False])] = None
     # Absent: unchanged; null: back to the service's default; 0: unlimited.
-    quota_minutes: Annotated[int, msgspec.Meta(ge=0, le=10000000)] | msgspec.UnsetType | None = (
-        msgspec.UNSET
-    )
+    quota_minutes: (
+        Annotated[int, msgspec.Meta(ge=0, le=10000000, examples=[600])] | msgspec.UnsetType | None
+    ) = msgspec.UNSET
 
 
 class AdminJob(Job, kw_only=True):
+    """A job of any user, with its owner."""
+
     user_id: UUID
 
 
 class AdminJobPage(Schema):
+    """A page of jobs of every user, newest first."""
+
     items: list[AdminJob]
     total: int
     limit: int
@@ -77,6 +87,8 @@ class AdminJobPage(Schema):
 
 
 class Retried(Schema):
+    """The job, queued again."""
+
     id: UUID
     status: m.JobStatus
 
@@ -107,6 +119,7 @@ class AdminController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> AdminUserPage:
+        """Every user, newest first, with this month's usage; `q` filters by email. Admins only."""
         where = [m.User.email.contains(q.lower(), autoescape=True)] if q else []
         rows, total = await newest_first(db_session, m.User, *where, limit=limit, offset=offset)
         used = await usage.used_this_month_by(db_session, [row.id for row in rows])
@@ -154,6 +167,9 @@ class AdminController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> AdminJobPage:
+        """Every user's jobs, newest first, each with its `user_id`; filter by `status` and
+        `user_id`. Admins only.
+        """
         job = m.TranscriptionJob
         where = []
         if status is not None:
@@ -189,6 +205,9 @@ class AdminController(Controller):
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[LazyQueue],
     ) -> Retried:
+        """A failed job goes back to `pending` and is queued again as a fresh submission. 409 if
+        it has not failed or its media is gone. Admins only.
+        """
         job = await db_session.get(m.TranscriptionJob, job_id)
         if job is None:
             raise NotFoundException(detail="No such job")

@@ -52,6 +52,10 @@ class FileController(Controller):
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],
     ) -> PresignedUpload:
+        """Returns a URL and headers to PUT the file's bytes to, without an Authorization header
+        (with S3 storage, the store's own presigned URL). The URL expires and accepts exactly
+        `size` bytes; then call POST /files/complete.
+        """
         content_type = check_upload(
             data.size,
             data.content_type,
@@ -99,6 +103,9 @@ class FileController(Controller):
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
     ) -> UploadedFile:
+        """Call after the PUT: checks that the object exists with exactly the presigned size. The
+        file can then be transcribed (POST /jobs). Completing twice changes nothing.
+        """
         upload = await uploads_service.get_owned(request.user.id, data.object_key, for_update=True)
         if upload.status != m.UploadStatus.PENDING.value:
             return to_file(upload)  # completing twice changes nothing
@@ -122,6 +129,9 @@ class FileController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> FilePage:
+        """Your uploads, newest first: `pending` until completed, `uploaded`, or `expired` once
+        retention deleted the media.
+        """
         rows, total = await uploads_service.page(request.user.id, limit, offset)
         return FilePage(
             items=[to_file(row) for row in rows], total=total, limit=limit, offset=offset
@@ -140,6 +150,9 @@ class FileController(Controller):
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
     ) -> None:
+        """Deletes the upload and its media. 409 while a job that is still running uses it; jobs
+        already made from it keep their transcripts.
+        """
         upload = await uploads_service.get_owned(
             request.user.id, object_key.lstrip("/"), for_update=True
         )

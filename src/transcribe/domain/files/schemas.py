@@ -9,6 +9,8 @@ from transcribe.lib.schema import NoNul, Schema
 
 
 class PresignRequest(Schema):
+    """The file about to be uploaded: its name, exact size and media type."""
+
     filename: Annotated[
         str, NoNul, msgspec.Meta(min_length=1, max_length=1024, examples=["interview.mp3"])
     ]
@@ -19,6 +21,10 @@ class PresignRequest(Schema):
 
 
 class PresignedUpload(Schema):
+    """Where and how to upload the bytes: send `method` to `upload_url` with `headers`, before
+    `expires_at`.
+    """
+
     object_key: str
     upload_url: str
     method: Literal["PUT"]
@@ -26,11 +32,26 @@ class PresignedUpload(Schema):
     expires_at: datetime
 
 
+ObjectKey = Annotated[
+    str,
+    NoNul,
+    msgspec.Meta(
+        min_length=1,
+        max_length=1024,
+        examples=["uploads/01a21322-7998-7289-9c44-3ee2f3050c5c/5f0c.../interview.mp3"],
+    ),
+]
+
+
 class CompleteRequest(Schema):
-    object_key: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=1024)]
+    """The upload to confirm."""
+
+    object_key: ObjectKey
 
 
 class UploadedFile(Schema):
+    """An upload and whether its bytes have arrived."""
+
     object_key: str
     filename: str
     size: int
@@ -46,6 +67,8 @@ class UploadedFile(Schema):
 
 
 class FilePage(Schema):
+    """A page of uploads, newest first."""
+
     items: list[UploadedFile]
     total: int
     limit: int

@@ -27,6 +27,8 @@ BAD_SIGNATURE = "The signature is invalid or has expired"
 
 
 class StoredObject(Schema):
+    """What the signed upload route stored."""
+
     object_key: str
     size: int
 
@@ -70,6 +72,9 @@ class SignedStorageController(Controller):
         size: FromQuery[int | None] = None,
         signature: FromQuery[str | None] = None,
     ) -> StoredObject:
+        """The local storage backend's stand-in for S3's presigned PUT: the query string's
+        signature is the permission. More bytes than signed get 413.
+        """
         key = object_key.lstrip("/")
         _check(storage, "PUT", key, expires, signature, size)
         assert size is not None  # part of the signature
@@ -111,6 +116,9 @@ class SignedStorageController(Controller):
         expires: FromQuery[int | None] = None,
         signature: FromQuery[str | None] = None,
     ) -> Stream:
+        """Streams the object the signature names, as an attachment. Transcripts come with their
+        own type; anything else as application/octet-stream, sandboxed.
+        """
         key, headers = await _served(storage, object_key, expires, signature)
         return Stream(storage.read_stream(key), media_type=_served_type(key), headers=headers)
 
@@ -127,6 +135,9 @@ class SignedStorageController(Controller):
         expires: FromQuery[int | None] = None,
         signature: FromQuery[str | None] = None,
     ) -> Response[None]:
+        """The headers a GET of the same signed URL would get (type, length, name), without the
+        body.
+        """
         key, headers = await _served(storage, object_key, expires, signature)
         # The signature is for GET; HEAD asks about the same download.
         return Response(content=b"", media_type=_served_type(key), headers=headers)

@@ -64,6 +64,9 @@ class JobController(Controller):
         queue: NamedDependency[LazyQueue],
         settings: NamedDependency[Settings],
     ) -> Job:
+        """Queues a transcription of a completed upload. Follow it with GET /jobs/{id}/events (or
+        poll GET /jobs/{id}); when it is `completed`, fetch the transcript.
+        """
         language = data.language.strip().lower()
         if not is_supported_language(engine, language):
             raise ValidationException(
@@ -133,6 +136,9 @@ class JobController(Controller):
     async def get_job(
         self, request: User, job_id: FromPath[UUID], jobs_service: NamedDependency[JobService]
     ) -> Job:
+        """The job's status, progress where the engine reports it, timings, detected language and
+        audio duration, and the error in plain words if it failed.
+        """
         return job_view(await jobs_service.get_owned(request.user.id, job_id))
 
     @delete(
@@ -149,6 +155,9 @@ class JobController(Controller):
         storage: NamedDependency[Storage],
         queue: NamedDependency[LazyQueue],
     ) -> None:
+        """An unfinished job is cancelled (at the provider too); a finished one is deleted with
+        its transcript and result files.
+        """
         job = await jobs_service.get_owned(request.user.id, job_id, for_update=True)
         result_key = job.result_object_key
         cancelled = await lifecycle.cancel(jobs_service.session, job.id)

@@ -40,6 +40,8 @@ class ProviderNotice(msgspec.Struct):
 
 
 class Received(Schema):
+    """The notice was taken (the job is looked at right away)."""
+
     received: bool
 
 

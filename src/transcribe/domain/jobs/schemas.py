@@ -14,6 +14,8 @@ MAX_KEYTERMS = 100
 
 
 class JobCreate(Schema):
+    """What to transcribe (a completed upload), in which language and mode, with optional hints."""
+
     object_key: Annotated[str, NoNul, msgspec.Meta(min_length=1, max_length=512)]
     language: Annotated[
         str,
@@ -51,6 +53,8 @@ NameMap = dict[str, str]
 
 
 class Job(Schema):
+    """A transcription job: `pending` -> `processing` -> `completed` | `failed`, or `cancelled`."""
+
     id: UUID
     status: m.JobStatus
     language: str
@@ -94,6 +98,8 @@ def job_view(job: m.TranscriptionJob) -> Job:
 
 
 class JobPage(Schema):
+    """A page of jobs, newest first (best match first when searching)."""
+
     items: list[Job]
     total: int
     limit: int
@@ -101,12 +107,16 @@ class JobPage(Schema):
 
 
 class DownloadLink(Schema):
+    """A short-lived signed URL to a transcript file; it needs no Authorization header."""
+
     url: str
     format: str
     expires_at: datetime
 
 
 class Engine(Schema):
+    """What the configured recognition engine accepts and offers."""
+
     name: str
     languages: list[str]
     diarization: Annotated[bool, msgspec.Meta(description="Whether `dialogue` mode is offered")]

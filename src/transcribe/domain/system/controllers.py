@@ -17,6 +17,8 @@ from transcribe.settings import Settings
 
 
 class Health(Schema):
+    """The process's (or the database's) state."""
+
     status: str
 
 
@@ -25,6 +27,7 @@ class SystemController(Controller):
 
     @get("/health", exclude_from_auth=True, summary="Liveness: the process is up")
     async def health(self) -> Health:
+        """200 while the process is up; it asks nothing of the database (use /ready for that)."""
         return Health(status="ok")
 
     @get(
@@ -36,6 +39,9 @@ class SystemController(Controller):
         },
     )
     async def ready(self, db_engine: NamedDependency[AsyncEngine]) -> Response[Health]:
+        """200 when the database answers within 3 seconds, else 503: take the instance out of
+        rotation.
+        """
         try:
             async with asyncio.timeout(3):
                 async with db_engine.connect() as connection:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get, patch
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromPath, FromQuery
 
 from transcribe.db import models as m
 from transcribe.domain.jobs import lifecycle, speaker_names
@@ -46,6 +48,9 @@ class TranscriptController(Controller):
         settings: NamedDependency[Settings],
         format: FromQuery[str] = "txt",
     ) -> DownloadLink:
+        """A signed URL (no Authorization needed, short-lived) to the transcript in `format`: txt,
+        srt, vtt, json or docx, with the speakers' names.
+        """
         if format not in FORMATS:
             raise ValidationException(
                 detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
@@ -92,7 +97,12 @@ class TranscriptController(Controller):
         self,
         request: User,
         job_id: FromPath[UUID],
-        data: JSONBody[dict[str, str | None]],
+        data: Annotated[
+            dict[str, str | None],
+            Body(
+                examples=[Example(summary="Two speakers named", value={"A": "Alice", "B": "Bob"})]
+            ),
+        ],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
     ) -> Job:

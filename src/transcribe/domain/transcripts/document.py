@@ -16,6 +16,8 @@ from transcribe.engines.base import EngineResult
 
 
 class Word(msgspec.Struct):
+    """One recognised word, with its timing (milliseconds), confidence and speaker."""
+
     text: str
     start_ms: int | None
     end_ms: int | None
@@ -24,6 +26,8 @@ class Word(msgspec.Struct):
 
 
 class Utterance(msgspec.Struct):
+    """One speaker's turn (dialogue mode), with the speaker's name once set."""
+
     speaker: str
     speaker_name: str | None
     start_ms: int | None
@@ -32,6 +36,8 @@ class Utterance(msgspec.Struct):
 
 
 class TranscriptDocument(msgspec.Struct):
+    """A job's transcript: the text, speaker turns and words with timings."""
+
     job_id: UUID
     language: str | None
     audio_duration_s: float | None

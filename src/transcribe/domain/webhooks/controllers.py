@@ -90,6 +90,7 @@ class WebhookEndpointController(Controller):
     async def list_endpoints(
         self, request: User, db_session: NamedDependency[AsyncSession]
     ) -> EndpointPage:
+        """Your endpoints, without their secrets (shown only at creation)."""
         rows = list(
             await db_session.scalars(
                 select(m.WebhookEndpoint)
@@ -111,6 +112,7 @@ class WebhookEndpointController(Controller):
         endpoint_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
     ) -> None:
+        """No more events go to the endpoint; deliveries not yet made are dropped."""
         deleted = await db_session.scalar(
             sql_delete(m.WebhookEndpoint)
             .where(

@@ -12,6 +12,8 @@ EventType = Literal["job.completed", "job.failed"]
 
 
 class EndpointCreate(Schema):
+    """A URL of yours to receive job events, and which events."""
+
     url: Annotated[
         str,
         NoNul,
@@ -28,6 +30,8 @@ class EndpointCreate(Schema):
 
 
 class Endpoint(Schema):
+    """A webhook endpoint as listed (without its secret)."""
+
     id: UUID
     url: str
     events: list[str]
@@ -35,6 +39,8 @@ class Endpoint(Schema):
 
 
 class CreatedEndpoint(Schema):
+    """A new webhook endpoint; `secret` (to verify signatures) is shown this once."""
+
     id: UUID
     url: str
     events: list[str]
@@ -45,5 +51,7 @@ class CreatedEndpoint(Schema):
 
 
 class EndpointPage(Schema):
+    """Your webhook endpoints."""
+
     items: list[Endpoint]
     total: int
