@@ -18,12 +18,13 @@ from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
+from transcribe.domain.accounts.current_user import provide_current_user
 from transcribe.domain.accounts.email_routes import EmailController
 from transcribe.domain.accounts.key_routes import ApiKeyController
 from transcribe.domain.accounts.usage_routes import UsageController
 from transcribe.domain.admin.controllers import AdminController
 from transcribe.domain.files.controllers import FileController
-from transcribe.domain.files.signed_routes import SignedStorageController
+from transcribe.domain.files.signed_storage import SignedStorageController
 from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.jobs.event_routes import EventController, JobEventController
 from transcribe.domain.jobs.events import JobEventHub
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "queue": Provide(lambda: queue, sync_to_thread=False),
             "event_hub": Provide(lambda: event_hub, sync_to_thread=False),
             "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
+            "current_user": provide_current_user,
         },
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
         exception_handlers={

@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys, deletion, mail_tasks, sessions
 from transcribe.domain.accounts.auth import TokenIssuer
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
 from transcribe.domain.accounts.passwords import verify_password
@@ -167,12 +168,12 @@ class AccountController(Controller):
     )
     async def change_password(
         self,
-        request: Request[m.User, object, object],
+        current_user: CurrentUser,
         users_service: NamedDependency[UserService],
         data: JSONBody[PasswordChange],
     ) -> None:
-        await users_service.change_password(request.user, data.current_password, data.new_password)
-        await sessions.revoke_all(users_service.repository.session, request.user.id)
+        await users_service.change_password(current_user, data.current_password, data.new_password)
+        await sessions.revoke_all(users_service.repository.session, current_user.id)
 
     @delete(
         "/me",
@@ -186,28 +187,28 @@ class AccountController(Controller):
     )
     async def delete_me(
         self,
-        request: Request[m.User, object, object],
+        current_user: CurrentUser,
         users_service: NamedDependency[UserService],
         queue: NamedDependency[LazyQueue],
         data: JSONBody[AccountDeletion],
     ) -> None:
         session = users_service.repository.session
-        if not await verify_password(request.user.password_hash, data.password):
+        if not await verify_password(current_user.password_hash, data.password):
             raise NotAuthorizedException(detail="The password is wrong")
-        user_id = request.user.id
-        provider_job_ids = await deletion.delete_account(session, request.user)
+        user_id = current_user.id
+        provider_job_ids = await deletion.delete_account(session, current_user)
         app = await queue.get()  # before committing: if the queue is down, nothing is deleted
         await session.commit()
         await deletion.defer_purge(app, user_id, provider_job_ids)
 
     @get("/me", summary="The signed-in account", responses=errors(401))
     async def me(
-        self, request: Request[m.User, object, object], users_service: NamedDependency[UserService]
+        self, current_user: CurrentUser, users_service: NamedDependency[UserService]
     ) -> Account:
         """The account the token belongs to: email, whether it is verified, whether it is an
         admin.
         """
-        return users_service.to_schema(request.user, schema_type=Account)
+        return users_service.to_schema(current_user, schema_type=Account)
 
 
 def _token_pair(

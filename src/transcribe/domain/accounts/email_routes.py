@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import account_tokens, mail_tasks, sessions
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.emails import normalize_email
 from transcribe.domain.accounts.schemas import (
@@ -60,7 +61,7 @@ class EmailController(Controller):
     )
     async def resend_verification(
         self,
-        request: Request[m.User, object, object],
+        current_user: CurrentUser,
         users_service: NamedDependency[UserService],
         settings: NamedDependency[Settings],
         queue: NamedDependency[LazyQueue],
@@ -69,11 +70,11 @@ class EmailController(Controller):
         429.
         """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        key = f"verify:{request.user.id}"
+        key = f"verify:{current_user.id}"
         await throttle.check_key(key, EMAILS_PER_WINDOW, "Too many emails asked for; try later")
         await throttle.record_failure(key)
-        if not request.user.email_verified:
-            await mail_tasks.defer_verification(await queue.get(), request.user.id)
+        if not current_user.email_verified:
+            await mail_tasks.defer_verification(await queue.get(), current_user.id)
         return Accepted(detail="Unless the address is verified already, an email is on its way")
 
     @post(

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import NoNul, Schema
 from transcribe.lib.text import printable
 
 MAX_KEYS_PER_USER = 25
-User = Request[m.User, object, object]
 
 
 class KeyCreate(Schema):
@@ -76,19 +76,22 @@ class ApiKeyController(Controller):
         responses=errors(400, 401, 403, 409, e403="An API key was used", e409="Too many keys"),
     )
     async def create_key(
-        self, request: User, data: JSONBody[KeyCreate], db_session: NamedDependency[AsyncSession]
+        self,
+        current_user: CurrentUser,
+        data: JSONBody[KeyCreate],
+        db_session: NamedDependency[AsyncSession],
     ) -> CreatedKey:
         name = printable(data.name)
         if not name:
             raise ValidationException(detail="The key needs a name")
         count = await db_session.scalar(
-            select(func.count()).where(m.ApiKey.user_id == request.user.id)
+            select(func.count()).where(m.ApiKey.user_id == current_user.id)
         )
         if (count or 0) >= MAX_KEYS_PER_USER:
             raise ConflictError(detail=f"At most {MAX_KEYS_PER_USER} API keys")
         key = api_keys.new_key()
         row = m.ApiKey(
-            user_id=request.user.id,
+            user_id=current_user.id,
             name=name,
             prefix=key[: api_keys.SHOWN_CHARS],
             key_hash=api_keys.digest(key),
@@ -105,14 +108,16 @@ class ApiKeyController(Controller):
         )
 
     @get("/", summary="Your API keys", responses=errors(401, 403))
-    async def list_keys(self, request: User, db_session: NamedDependency[AsyncSession]) -> KeyPage:
+    async def list_keys(
+        self, current_user: CurrentUser, db_session: NamedDependency[AsyncSession]
+    ) -> KeyPage:
         """Keys are listed by their prefix (the key itself is shown only when it is created), with
         when each was last used.
         """
         rows = list(
             await db_session.scalars(
                 select(m.ApiKey)
-                .where(m.ApiKey.user_id == request.user.id)
+                .where(m.ApiKey.user_id == current_user.id)
                 .order_by(m.ApiKey.created_at)
             )
         )
@@ -137,12 +142,15 @@ class ApiKeyController(Controller):
         responses=errors(401, 403, 404),
     )
     async def delete_key(
-        self, request: User, key_id: FromPath[UUID], db_session: NamedDependency[AsyncSession]
+        self,
+        current_user: CurrentUser,
+        key_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
     ) -> None:
         """The key stops working at once. Needs a login token: a key cannot revoke keys."""
         deleted = await db_session.scalar(
             sql_delete(m.ApiKey)
-            .where(m.ApiKey.id == key_id, m.ApiKey.user_id == request.user.id)
+            .where(m.ApiKey.id == key_id, m.ApiKey.user_id == current_user.id)
             .returning(m.ApiKey.id)
         )
         if deleted is None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from transcribe.db import models as m
 from transcribe.domain.accounts import usage
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.accounts.schemas import Usage, UsagePeriod
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
@@ -28,12 +28,12 @@ class UsageController(Controller):
     )
     async def my_usage(
         self,
-        request: Request[m.User, object, object],
+        current_user: CurrentUser,
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> Usage:
         start = usage.month_of(datetime.now(UTC))
-        history = await usage.months(db_session, request.user.id)
+        history = await usage.months(db_session, current_user.id)
         current = next((row for row in history if row.period_start == start), None)
         return Usage(
             period_start=start,
@@ -41,7 +41,7 @@ class UsageController(Controller):
             audio_seconds=current.audio_seconds if current else 0.0,
             jobs_completed=current.jobs_completed if current else 0,
             quota_seconds=usage.quota_seconds(
-                request.user, settings.auth.quota_monthly_audio_minutes
+                current_user, settings.auth.quota_monthly_audio_minutes
             ),
             history=[
                 UsagePeriod(

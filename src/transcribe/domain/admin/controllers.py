@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import sessions, usage
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.queueing import defer_submit
 from transcribe.domain.jobs.schemas import Job, job_view
@@ -28,7 +29,6 @@ from transcribe.lib.pagination import MAX_OFFSET, newest_first
 from transcribe.lib.schema import Schema
 from transcribe.queue import LazyQueue
 
-Admin = Request[m.User, object, object]
 Limit = Annotated[int, Parameter(ge=1, le=100)]
 Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
 
@@ -139,7 +139,7 @@ class AdminController(Controller):
     )
     async def change_user(
         self,
-        request: Admin,
+        current_user: CurrentUser,
         user_id: FromPath[UUID],
         data: JSONBody[UserChange],
         db_session: NamedDependency[AsyncSession],

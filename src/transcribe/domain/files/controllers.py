@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.files.deps import upload_service_deps
 from transcribe.domain.files.schemas import (
     CompleteRequest,
@@ -21,8 +22,6 @@ from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.settings import Settings
 from transcribe.storage import Storage
-
-User = Request[m.User, object, object]
 
 
 class FileController(Controller):
@@ -46,7 +45,7 @@ class FileController(Controller):
     )
     async def presign(
         self,
-        request: User,
+        current_user: CurrentUser,
         data: JSONBody[PresignRequest],
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
@@ -63,7 +62,7 @@ class FileController(Controller):
             allow_text=settings.transcription.backend == "stub",
         )
         upload = await uploads_service.start(
-            request.user.id,
+            current_user.id,
             data.filename,
             data.size,
             content_type,
@@ -98,7 +97,7 @@ class FileController(Controller):
     )
     async def complete(
         self,
-        request: User,
+        current_user: CurrentUser,
         data: JSONBody[CompleteRequest],
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
@@ -106,7 +105,7 @@ class FileController(Controller):
         """Call after the PUT: checks that the object exists with exactly the presigned size. The
         file can then be transcribed (POST /jobs). Completing twice changes nothing.
         """
-        upload = await uploads_service.get_owned(request.user.id, data.object_key, for_update=True)
+        upload = await uploads_service.get_owned(current_user.id, data.object_key, for_update=True)
         if upload.status != m.UploadStatus.PENDING.value:
             return to_file(upload)  # completing twice changes nothing
         stored = await storage.head(upload.object_key)
@@ -124,7 +123,7 @@ class FileController(Controller):
     @get("/", summary="List your files, newest first", responses=errors(400, 401))
     async def list_files(
         self,
-        request: User,
+        current_user: CurrentUser,
         uploads_service: NamedDependency[UploadService],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
@@ -132,7 +131,7 @@ class FileController(Controller):
         """Your uploads, newest first: `pending` until completed, `uploaded`, or `expired` once
         retention deleted the media.
         """
-        rows, total = await uploads_service.page(request.user.id, limit, offset)
+        rows, total = await uploads_service.page(current_user.id, limit, offset)
         return FilePage(
             items=[to_file(row) for row in rows], total=total, limit=limit, offset=offset
         )
@@ -145,7 +144,7 @@ class FileController(Controller):
     )
     async def delete_file(
         self,
-        request: User,
+        current_user: CurrentUser,
         object_key: FromPath[str],
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
@@ -154,7 +153,7 @@ class FileController(Controller):
         already made from it keep their transcripts.
         """
         upload = await uploads_service.get_owned(
-            request.user.id, object_key.lstrip("/"), for_update=True
+            current_user.id, object_key.lstrip("/"), for_update=True
         )
         await uploads_service.ensure_unused(upload.object_key)
         await storage.delete(upload.object_key)

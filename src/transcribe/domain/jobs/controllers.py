@@ -4,13 +4,14 @@ import logging
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
@@ -28,8 +29,6 @@ from transcribe.storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_KEYTERM_WORDS = 6
-
-User = Request[m.User, object, object]
 
 
 class JobController(Controller):
@@ -57,7 +56,7 @@ class JobController(Controller):
     )
     async def create_job(
         self,
-        request: User,
+        current_user: CurrentUser,
         data: JSONBody[JobCreate],
         jobs_service: NamedDependency[JobService],
         engine: NamedDependency[TranscriptionEngine],
@@ -80,16 +79,16 @@ class JobController(Controller):
         if data.speakers_expected is not None and data.mode != "dialogue":
             raise ValidationException(detail="speakers_expected is only for mode 'dialogue'")
         keyterms = _clean_keyterms(data.keyterms)
-        quota = usage.quota_seconds(request.user, settings.auth.quota_monthly_audio_minutes)
+        quota = usage.quota_seconds(current_user, settings.auth.quota_monthly_audio_minutes)
         if quota is not None:
-            used = await usage.used_this_month(jobs_service.session, request.user.id)
+            used = await usage.used_this_month(jobs_service.session, current_user.id)
             if used >= quota:
                 raise PaymentRequiredError(
                     detail=f"This month's audio quota ({quota // 60} minutes) is used up; "
                     "it renews on the 1st (UTC)"
                 )
         job = await jobs_service.create_for_upload(
-            request.user.id,
+            current_user.id,
             data.object_key,
             language,
             data.mode,
@@ -113,7 +112,7 @@ class JobController(Controller):
     )
     async def list_jobs(
         self,
-        request: User,
+        current_user: CurrentUser,
         jobs_service: NamedDependency[JobService],
         status: FromQuery[m.JobStatus | None] = None,
         q: Annotated[
@@ -124,22 +123,25 @@ class JobController(Controller):
     ) -> JobPage:
         if q is not None and q.strip():
             rows, total = await jobs_service.search_for_user(
-                request.user.id, q, status, limit, offset
+                current_user.id, q, status, limit, offset
             )
         else:
-            rows, total = await jobs_service.page_for_user(request.user.id, status, limit, offset)
+            rows, total = await jobs_service.page_for_user(current_user.id, status, limit, offset)
         return JobPage(
             items=[job_view(row) for row in rows], total=total, limit=limit, offset=offset
         )
 
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
-        self, request: User, job_id: FromPath[UUID], jobs_service: NamedDependency[JobService]
+        self,
+        current_user: CurrentUser,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
     ) -> Job:
         """The job's status, progress where the engine reports it, timings, detected language and
         audio duration, and the error in plain words if it failed.
         """
-        return job_view(await jobs_service.get_owned(request.user.id, job_id))
+        return job_view(await jobs_service.get_owned(current_user.id, job_id))
 
     @delete(
         "/{job_id:uuid}",
@@ -149,7 +151,7 @@ class JobController(Controller):
     )
     async def delete_job(
         self,
-        request: User,
+        current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
@@ -158,7 +160,7 @@ class JobController(Controller):
         """An unfinished job is cancelled (at the provider too); a finished one is deleted with
         its transcript and result files.
         """
-        job = await jobs_service.get_owned(request.user.id, job_id, for_update=True)
+        job = await jobs_service.get_owned(current_user.id, job_id, for_update=True)
         result_key = job.result_object_key
         cancelled = await lifecycle.cancel(jobs_service.session, job.id)
         await jobs_service.delete_transcript(job.id)

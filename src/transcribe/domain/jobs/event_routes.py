@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent
 
-from transcribe.db import models as m
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import events
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.schemas import job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
-
-User = Request[m.User, object, object]
 
 
 class JobEventController(Controller):
@@ -37,17 +35,17 @@ class JobEventController(Controller):
     )
     async def job_events(
         self,
-        request: User,
+        current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
     ) -> ServerSentEvent:
-        await jobs_service.get_owned(request.user.id, job_id)  # 404 before streaming
-        subscriber = await _subscribe(event_hub, request.user.id, job_id)
+        await jobs_service.get_owned(current_user.id, job_id)  # 404 before streaming
+        subscriber = await _subscribe(event_hub, current_user.id, job_id)
         # Read after subscribing: a change in between arrives as an event, none is lost.
         try:
-            current = job_view(await jobs_service.get_owned(request.user.id, job_id))
+            current = job_view(await jobs_service.get_owned(current_user.id, job_id))
         except Exception:
             event_hub.unsubscribe(subscriber)
             raise
@@ -73,11 +71,11 @@ class EventController(Controller):
     )
     async def user_events(
         self,
-        request: User,
+        current_user: CurrentUser,
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
     ) -> ServerSentEvent:
-        subscriber = await _subscribe(event_hub, request.user.id, None)
+        subscriber = await _subscribe(event_hub, current_user.id, None)
         return ServerSentEvent(
             events.stream(
                 event_hub, subscriber, initial=None, keepalive_s=settings.events.keepalive_s

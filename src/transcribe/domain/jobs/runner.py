@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from transcribe.db import models as m
 from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs.metrics import JOB_DURATION, PROVIDER_ERRORS
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_check
 from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.transcripts import document as transcript_document
@@ -35,7 +36,6 @@ from transcribe.engines.base import (
     PermanentEngineError,
     TransientEngineError,
 )
-from transcribe.lib.metrics import JOB_DURATION, PROVIDER_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from litestar.response import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from transcribe.lib.metrics import refresh_job_metrics
+from transcribe.domain.jobs.metrics import refresh_job_metrics
 from transcribe.lib.openapi import METRICS_SCHEME, errors
 from transcribe.settings import Settings
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch
+from litestar import Controller, get, patch
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import lifecycle, speaker_names
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.schemas import DownloadLink, Job, job_view
@@ -23,8 +24,6 @@ from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 from transcribe.storage import Storage
-
-User = Request[m.User, object, object]
 
 
 class TranscriptController(Controller):
@@ -41,7 +40,7 @@ class TranscriptController(Controller):
     )
     async def download(
         self,
-        request: User,
+        current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
@@ -55,7 +54,7 @@ class TranscriptController(Controller):
             raise ValidationException(
                 detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
             )
-        job = await _completed(jobs_service, request.user.id, job_id)
+        job = await _completed(jobs_service, current_user.id, job_id)
         signed = await store.rendered_link(
             storage, jobs_service.session, job, format, expires_s=settings.storage.url_ttl_s
         )
@@ -69,12 +68,12 @@ class TranscriptController(Controller):
     )
     async def transcript(
         self,
-        request: User,
+        current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
     ) -> TranscriptDocument:
-        job = await _completed(jobs_service, request.user.id, job_id)
+        job = await _completed(jobs_service, current_user.id, job_id)
         document = await store.load_document(storage, jobs_service.session, job)
         return with_names(document, dict(job.speaker_names or {}))
 
@@ -95,7 +94,7 @@ class TranscriptController(Controller):
     )
     async def name_speakers(
         self,
-        request: User,
+        current_user: CurrentUser,
         job_id: FromPath[UUID],
         data: Annotated[
             dict[str, str | None],
@@ -106,7 +105,7 @@ class TranscriptController(Controller):
         jobs_service: NamedDependency[JobService],
         storage: NamedDependency[Storage],
     ) -> Job:
-        job = await _completed(jobs_service, request.user.id, job_id, for_update=True)
+        job = await _completed(jobs_service, current_user.id, job_id, for_update=True)
         known = speakers(await store.load_document(storage, jobs_service.session, job))
         old = dict(job.speaker_names or {})
         names = {**old, **speaker_names.clean(data, known)}

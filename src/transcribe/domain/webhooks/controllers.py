@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.webhooks.addresses import UnsafeUrlError, resolve
 from transcribe.domain.webhooks.schemas import (
     CreatedEndpoint,
@@ -25,7 +26,6 @@ from transcribe.lib.errors import ConflictError
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 
-User = Request[m.User, object, object]
 MAX_ENDPOINTS_PER_USER = 10
 
 
@@ -56,7 +56,7 @@ class WebhookEndpointController(Controller):
     )
     async def create_endpoint(
         self,
-        request: User,
+        current_user: CurrentUser,
         data: JSONBody[EndpointCreate],
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
@@ -66,12 +66,12 @@ class WebhookEndpointController(Controller):
         except UnsafeUrlError as exc:
             raise ValidationException(detail=str(exc)) from None
         count = await db_session.scalar(
-            select(func.count()).where(m.WebhookEndpoint.user_id == request.user.id)
+            select(func.count()).where(m.WebhookEndpoint.user_id == current_user.id)
         )
         if (count or 0) >= MAX_ENDPOINTS_PER_USER:
             raise ConflictError(detail=f"At most {MAX_ENDPOINTS_PER_USER} webhook endpoints")
         endpoint = m.WebhookEndpoint(
-            user_id=request.user.id,
+            user_id=current_user.id,
             url=data.url,
             events=sorted(set(data.events)),
             secret=new_secret(),
@@ -88,13 +88,13 @@ class WebhookEndpointController(Controller):
 
     @get("/", summary="Your webhook endpoints", responses=errors(401))
     async def list_endpoints(
-        self, request: User, db_session: NamedDependency[AsyncSession]
+        self, current_user: CurrentUser, db_session: NamedDependency[AsyncSession]
     ) -> EndpointPage:
         """Your endpoints, without their secrets (shown only at creation)."""
         rows = list(
             await db_session.scalars(
                 select(m.WebhookEndpoint)
-                .where(m.WebhookEndpoint.user_id == request.user.id)
+                .where(m.WebhookEndpoint.user_id == current_user.id)
                 .order_by(m.WebhookEndpoint.created_at)
             )
         )
@@ -108,7 +108,7 @@ class WebhookEndpointController(Controller):
     )
     async def delete_endpoint(
         self,
-        request: User,
+        current_user: CurrentUser,
         endpoint_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
     ) -> None:
@@ -117,7 +117,7 @@ class WebhookEndpointController(Controller):
             sql_delete(m.WebhookEndpoint)
             .where(
                 m.WebhookEndpoint.id == endpoint_id,
-                m.WebhookEndpoint.user_id == request.user.id,
+                m.WebhookEndpoint.user_id == current_user.id,
             )
             .returning(m.WebhookEndpoint.id)
         )
