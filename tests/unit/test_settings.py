@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,48 @@ def test_webhook_settings_are_read_and_checked(clean_env: pytest.MonkeyPatch) ->
     clean_env.setenv("WEBHOOK_ALLOW_PRIVATE_URLS", "maybe")
     with pytest.raises(ConfigError, match="true or false"):
         _load()
+
+
+def _readme_configuration() -> dict[str, str]:
+    """Name -> default as the README's configuration table gives them."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        names = [part.strip().strip("`") for part in cells[0].split(",")]
+        defaults = [part.strip() for part in cells[-1].split(",")]
+        if len(defaults) != len(names):  # one default for several names, or prose
+            defaults = [cells[-1]] * len(names)
+        rows.update(zip(names, defaults, strict=True))
+    return rows
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, bool):
+        return str(default).lower()
+    if isinstance(default, float):
+        return f"{default:g}"
+    if isinstance(default, tuple):
+        return ",".join(f"{x:g}" if isinstance(x, float | int) else str(x) for x in default)
+    return str(default)
+
+
+def test_the_readme_documents_every_setting_with_its_default() -> None:
+    from transcribe.settings import env_names
+
+    declared = env_names()
+    documented = _readme_configuration()
+    assert set(declared) - set(documented) == set(), "settings missing from the README"
+    # Read by others than the settings: uvicorn, the dotenv loader, the CLI.
+    others = {"FORWARDED_ALLOW_IPS", "ENV_FILE"}
+    assert set(documented) - set(declared) - others == set(), "documented but never read"
+    for name, default in declared.items():
+        shown = documented[name]
+        literal = shown.startswith("`") and shown.endswith("`") and shown.count("`") == 2
+        if literal and default not in ("", ()):
+            value = shown.strip("`")
+            same = Path(value) == default if isinstance(default, Path) else value == _shown(default)
+            assert same, (name, shown, default)
