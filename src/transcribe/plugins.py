@@ -8,6 +8,7 @@ from pathlib import Path
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
+    EngineConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
@@ -24,8 +25,12 @@ from transcribe.settings import Settings
 
 
 def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
+    # A fixed pool: under load requests queue for a connection instead of opening and
+    # closing overflow connections (which costs PostgreSQL a backend each time).
+    pool_size = settings.db.pool_size or settings.db.API_POOL_SIZE
     return SQLAlchemyAsyncConfig(
         connection_string=settings.db.async_url,
+        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit",
         engine_dependency_key="db_engine",

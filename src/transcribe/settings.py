@@ -145,6 +145,10 @@ def _with_scheme(url: str, scheme: str) -> str:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = setting("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/transcribe")
+    # SQLAlchemy connections one process keeps (no overflow beyond); 0: the role's default.
+    pool_size: int = setting("DATABASE_POOL_SIZE", 0)
+
+    API_POOL_SIZE = 10  # requests wait for a connection rather than open new ones
 
     @property
     def async_url(self) -> str:
@@ -187,6 +191,8 @@ class AuthSettings:
     quota_monthly_audio_minutes: int = setting("QUOTA_MONTHLY_AUDIO_MINUTES", 0)
     # When set, GET /metrics needs `Authorization: Bearer <metrics_token>`.
     metrics_token: str = setting("METRICS_TOKEN", "", secret=True)
+    # argon2 hashes computed at once (64 MiB each); 0: the cores this process may use.
+    password_hash_workers: int = setting("PASSWORD_HASH_WORKERS", 0)
 
 
 @dataclass(frozen=True)

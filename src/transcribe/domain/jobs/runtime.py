@@ -17,10 +17,13 @@ class WorkerRuntime:
 
     @cached_property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
+        db = self.settings.db
         engine = create_async_engine(
-            self.settings.db.async_url,
+            db.async_url,
             pool_pre_ping=True,
-            pool_size=self.settings.worker.concurrency + 2,
+            # A connection per running task and one for the periodic ones; no overflow churn.
+            pool_size=db.pool_size or self.settings.worker.concurrency + 2,
+            max_overflow=0,
         )
         return async_sessionmaker(engine, expire_on_commit=False)
 
