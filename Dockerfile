@@ -1,6 +1,6 @@
 # One image for every role: the API (default), the worker, or migrations.
 #   docker run IMAGE                                           -> API on $PORT (8080)
-#   docker run IMAGE procrastinate --app=transcribe.worker.app worker   (health: healthcheck worker)
+#   docker run IMAGE python -m transcribe worker    (its health check: healthcheck worker)
 #   docker run IMAGE python -m transcribe migrate
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

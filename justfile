@@ -38,7 +38,7 @@ serve: migrate
 
 # Run a worker alone (concurrency from WORKER_CONCURRENCY; SIGTERM finishes gracefully).
 worker: migrate
-    {{ venv }}/bin/procrastinate --app=transcribe.worker.app worker
+    {{ python }} -m transcribe worker
 
 # Run the test suite (fresh database per run; needs PostgreSQL on 127.0.0.1:5432).
 test *args: setup

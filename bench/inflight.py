@@ -132,7 +132,7 @@ async def one_round(
     log_path = Path(tempfile.mkdtemp()) / "worker.log"
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "procrastinate", "--app=transcribe.worker.app", "worker"],
+            [sys.executable, "-m", "transcribe", "worker"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

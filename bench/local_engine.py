@@ -66,7 +66,7 @@ async def run(database_url: str, wav: Path, rounds: int) -> tuple[list[float], f
     env = {**os.environ, "TRANSCRIPTION_BACKEND": "local", "LOG_LEVEL": "WARNING"}
     log = (Path(tempfile.mkdtemp()) / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "procrastinate", "--app=transcribe.worker.app", "worker"],
+        [sys.executable, "-m", "transcribe", "worker"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

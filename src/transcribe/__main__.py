@@ -1,13 +1,14 @@
-"""`python -m transcribe serve|run|migrate|admin|healthcheck`: entry points that read configuration from
-settings. `serve` is the API alone; `run` is the API and a worker together."""
+"""`python -m transcribe serve|worker|run|migrate|admin|healthcheck`: entry points that read configuration from
+settings. `serve` is the API alone, `worker` a worker; `run` is both together."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import uvicorn
 
-from transcribe import healthcheck, supervise
+from transcribe import healthcheck, supervise, worker_main
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
 from transcribe.settings import get_settings
@@ -36,10 +37,12 @@ def main(argv: list[str]) -> int:
         return migrate.main(argv[1:])
     if command == "admin":
         return admin.main(argv[1:])
+    if command == "worker":
+        return asyncio.run(worker_main.run())
     if command == "healthcheck":
         return healthcheck.main(argv[1:])
     print(
-        "usage: python -m transcribe [serve | run | migrate [--create-database] | "
+        "usage: python -m transcribe [serve | worker | run | migrate [--create-database] | "
         f"admin promote|demote EMAIL | healthcheck [api|worker]] (got {command!r})"
     )
     return 2

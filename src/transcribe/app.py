@@ -38,6 +38,7 @@ from transcribe.engines import get_engine
 from transcribe.lib.errors import (
     http_error_handler,
     repository_error_handler,
+    too_deep_handler,
     unexpected_error_handler,
 )
 from transcribe.lib.json_only import json_bodies_only
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             HTTPException: http_error_handler,
             RepositoryError: repository_error_handler,
+            RecursionError: too_deep_handler,
             Exception: unexpected_error_handler,
         },
         openapi_config=plugins.openapi_config(),

@@ -30,7 +30,9 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     pool_size = settings.db.pool_size or settings.db.API_POOL_SIZE
     return SQLAlchemyAsyncConfig(
         connection_string=settings.db.async_url,
-        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0),
+        # pool_pre_ping: after a database restart, pooled connections are dead; each is checked
+        # (and replaced) when taken, so the first requests afterwards are not 500s.
+        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0, pool_pre_ping=True),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit",
         engine_dependency_key="db_engine",

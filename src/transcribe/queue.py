@@ -1,7 +1,7 @@
 """The procrastinate App: one per process, built from settings, knowing nothing of tasks.
 
 The API defers with it by task name; the worker entry point (`transcribe.worker`) registers
-the tasks and runs it: `procrastinate --app=transcribe.worker.app worker`.
+the tasks and `python -m transcribe worker` runs it.
 """
 
 from __future__ import annotations

@@ -291,6 +291,8 @@ class WorkerSettings:
     shutdown_graceful_timeout_s: float = setting("WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S", 30.0)
     # Where a worker serves its own Prometheus metrics; 0 turns it off.
     metrics_port: int = setting("WORKER_METRICS_PORT", 0)
+    # A worker waits this long for a database that went away, then exits with status 1.
+    db_outage_limit_s: float = setting("WORKER_DB_OUTAGE_LIMIT_S", 300.0)
 
 
 @dataclass(frozen=True)

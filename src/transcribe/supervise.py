@@ -22,7 +22,7 @@ KILL_GRACE_S = 10.0  # past the worker's own graceful timeout, stragglers are ki
 def _commands() -> dict[str, list[str]]:
     return {
         "API": [sys.executable, "-m", "transcribe", "serve"],
-        "worker": [sys.executable, "-m", "procrastinate", "--app=transcribe.worker.app", "worker"],
+        "worker": [sys.executable, "-m", "transcribe", "worker"],
     }
 
 

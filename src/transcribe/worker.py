@@ -1,6 +1,6 @@
-"""The worker's procrastinate App, with every task registered, for the CLI:
-
-procrastinate --app=transcribe.worker.app worker
+"""The worker's procrastinate App, with every task registered. Run it with
+`python -m transcribe worker` (transcribe.worker_main: it rides out database restarts);
+procrastinate's own CLI (`procrastinate --app=transcribe.worker.app ...`) works with it too.
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def test_compose_has_the_whole_stack() -> None:
     services = _compose()["services"]
     assert {"postgres", "minio", "create-bucket", "migrate", "api", "worker"} <= set(services)
     assert services["migrate"]["command"] == ["python", "-m", "transcribe", "migrate"]
-    assert services["worker"]["command"][:2] == ["procrastinate", "--app=transcribe.worker.app"]
+    assert services["worker"]["command"] == ["python", "-m", "transcribe", "worker"]
     for dependant in ("api", "worker"):
         assert (
             services[dependant]["depends_on"]["migrate"]["condition"]
@@ -254,7 +254,9 @@ def test_worker_compose_template_renders_to_valid_compose() -> None:
         "worker"
     ]
     assert worker["command"][:2] == ["sh", "-c"]
-    assert "python -m transcribe migrate && exec procrastinate" in worker["command"][-1]
+    assert (
+        "python -m transcribe migrate && exec python -m transcribe worker" in worker["command"][-1]
+    )
     assert worker["environment"]["ENVIRONMENT"] == "production"
     assert "/etc/transcribe:/secrets:ro" in worker["volumes"]
     for variable in worker["environment"]:
@@ -296,7 +298,7 @@ def test_secrets_reach_the_worker_intact(tmp_path: Path) -> None:
     (secrets_dir / "secrets.env").write_text(written.stdout)
 
     command = _render_worker_compose({})["services"]["worker"]["command"][-1]
-    start = "python -m transcribe migrate && exec procrastinate --app=transcribe.worker.app worker"
+    start = "python -m transcribe migrate && exec python -m transcribe worker"
     assert start in command
     # Run the container's own start-up shell, with the app replaced by a dump of its env.
     probe = f"{sys.executable} -c 'import json, os; print(json.dumps(dict(os.environ)))'"

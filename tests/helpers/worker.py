@@ -1,4 +1,4 @@
-"""Run real `procrastinate worker` processes against the test database."""
+"""Run real `python -m transcribe worker` processes against the test database."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def running_worker(
     before = _registered_workers(database_url)
     log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "procrastinate", "--app=transcribe.worker.app", "worker"],
+        [sys.executable, "-m", "transcribe", "worker"],
         env=worker_env(database_url, **env_overrides),
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -12,7 +12,7 @@ from advanced_alchemy.exceptions import (
     RepositoryError,
 )
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.exceptions.responses import create_exception_response
 
 from transcribe.lib.request_id import current_request_id
@@ -62,9 +62,19 @@ def repository_error_handler(request: Request, exc: RepositoryError) -> Response
     return unexpected_error_handler(request, exc)
 
 
+def too_deep_handler(request: Request, exc: RecursionError) -> Response:
+    """A body nested past what the decoder follows (JSON thousands of levels deep): the
+    client's mistake, answered 400 before it reaches any handler."""
+    return create_exception_response(
+        request, ValidationException(detail="The JSON body is nested too deeply")
+    )
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     """Log the whole story on our side; tell the client only the request id to quote."""
-    request_id = current_request_id.get()
+    # From the scope: an error raised in the auth step reaches here after the request-id
+    # middleware has left (and reset its context), but the scope still holds the id.
+    request_id = request.scope.get("state", {}).get("request_id") or current_request_id.get()
     log.exception(
         "unhandled error on %s %s (request_id=%s)", request.method, request.url.path, request_id
     )

@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 import jwt
+import pytest
 
 from tests.helpers.accounts import signed_in_user
 from transcribe.settings import Settings
@@ -84,3 +85,26 @@ async def test_valid_signature_for_unknown_or_garbage_subject_is_401(
     for sub in (str(uuid.uuid4()), "not-a-uuid"):
         token = _token(settings.auth.jwt_secret, sub=sub)
         assert (await _me(client, f"Bearer {token}")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("Bearer {t}", 200),
+        ("bearer {t}", 200),  # the scheme's name is case-insensitive (RFC 7235)
+        ("BEARER  {t}", 200),
+        ("Token {t}", 401),
+        ("JWT {t}", 401),
+        ("Basic {t}", 401),
+        ("{t}", 401),
+        ("Bearer", 401),
+    ],
+)
+async def test_only_the_bearer_scheme_is_accepted(
+    client: httpx.AsyncClient, header: str, status: int
+) -> None:
+    user = await signed_in_user(client)
+    answer = await client.get("/auth/me", headers={"Authorization": header.format(t=user.token)})
+    assert answer.status_code == status, answer.text
+    if status == 401:
+        assert answer.headers.get("www-authenticate") == "Bearer" or "Bearer" in answer.text

@@ -297,3 +297,52 @@ async def test_pending_uploads_are_limited_per_user(settings: Settings) -> None:
             )
             assert done.status_code == 200
             assert (await presign(user)).status_code == 201
+
+
+async def test_an_upload_the_client_abandons_is_no_crash_and_stores_nothing(
+    client: httpx.AsyncClient, storage_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import logging
+
+    user = await signed_in_user(client)
+    presigned = (
+        await client.post(
+            "/files/presign",
+            json={"filename": "cut.mp3", "size": 1_000_000, "content_type": "audio/mpeg"},
+            headers=user.headers,
+        )
+    ).json()
+    url = urlsplit(presigned["upload_url"])
+    caplog.set_level(logging.INFO)
+    _reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write(
+        f"PUT {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        "Content-Type: audio/mpeg\r\nContent-Length: 1000000\r\n\r\n".encode()
+        + b"x" * 5000
+    )
+    await writer.drain()
+    await asyncio.sleep(0.3)
+    writer.close()  # gone, 995,000 bytes short
+    await asyncio.sleep(1)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records), [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
+    ]
+    assert any("interrupted by the client" in r.getMessage() for r in caplog.records)
+    assert not (storage_dir / presigned["object_key"]).exists()
+
+
+async def test_file_names_are_shown_without_control_or_bidi_characters(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await signed_in_user(client)
+    evil = "evil\x1b[31m\r\nred\u202etxt.exe.mp3"
+    key = await upload_file(client, user, b"abc", filename=evil, content_type="audio/mpeg")
+    listed = (await client.get("/files", headers=user.headers)).json()["items"]
+    shown = next(f["filename"] for f in listed if f["object_key"] == key)
+    assert shown == "evil[31m redtxt.exe.mp3"
+    job = await client.post(
+        "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=user.headers
+    )
+    assert job.json()["filename"] == shown
+    await client.delete(f"/jobs/{job.json()['id']}", headers=user.headers)

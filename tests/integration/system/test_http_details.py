@@ -64,3 +64,11 @@ async def test_routes_without_a_json_body_take_none(client: httpx.AsyncClient) -
         "/auth/verify-email/resend", headers={**user.headers, "Content-Type": "text/plain"}
     )
     assert resend.status_code == 202
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/auth/refresh"])
+async def test_deeply_nested_json_is_400(client: httpx.AsyncClient, path: str) -> None:
+    body = '{"email": ' + "[" * 5000 + "]" * 5000 + ', "password": "long enough"}'
+    response = await client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert "nested too deeply" in response.json()["detail"]

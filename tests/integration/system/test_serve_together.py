@@ -64,7 +64,7 @@ def started(command: list[str], database_url: str) -> Iterator[tuple[subprocess.
                 healthy = httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
             except httpx.TransportError:
                 healthy = False
-            if healthy and "procrastinate" in running:
+            if healthy and "transcribe worker" in running:
                 break
             time.sleep(0.2)
         yield process, port
@@ -108,7 +108,7 @@ def test_a_signal_stops_the_api_and_the_worker(database_url: str, signum: int) -
 def test_a_dead_worker_stops_the_service_and_says_so(database_url: str) -> None:
     with started(RUN, database_url) as (process, port):
         children = descendants(process.pid)
-        worker = next(pid for pid in children if "procrastinate" in command_of(pid))
+        worker = next(pid for pid in children if "transcribe worker" in command_of(pid))
         os.kill(worker, signal.SIGKILL)
         assert stops_everything(process, port, children) == 128 + signal.SIGKILL
         assert "the worker exited with status -9; stopping the rest" in process.stderr.read()

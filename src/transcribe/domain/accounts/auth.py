@@ -58,6 +58,19 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
     class KeyOrTokenMiddleware(JWTAuthenticationMiddleware):
         """Bearer `trk_...` is an API key; anything else must be one of our JWTs."""
 
+        async def authenticate_request(
+            self, connection: ASGIConnection[Any, Any, Any, Any]
+        ) -> AuthenticationResult:
+            # Only the Bearer scheme (its name case-insensitive, RFC 7235); Litestar's own
+            # reader would take the token after any word ("Token ...", "Basic ...").
+            scheme, _, token = connection.headers.get(self.auth_header, "").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise NotAuthorizedException(
+                    detail="Send the token as `Authorization: Bearer <token>`",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            return await self.authenticate_token(token.strip(), connection)
+
         async def authenticate_token(
             self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
         ) -> AuthenticationResult:

@@ -18,12 +18,13 @@ from transcribe.lib.errors import (
     UnsupportedMediaTypeError,
 )
 from transcribe.lib.pagination import newest_first
+from transcribe.lib.text import printable
 
 
 def to_file(upload: m.Upload) -> UploadedFile:
     return UploadedFile(
         object_key=upload.object_key,
-        filename=upload.filename,
+        filename=printable(upload.filename),  # rows from before names were cleaned
         size=upload.size,
         content_type=upload.content_type,
         status=upload.status,  # type: ignore[arg-type]
@@ -85,7 +86,8 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
         upload = m.Upload(
             user_id=user_id,
             object_key=upload_key(user_id, filename),
-            filename=filename.strip()[:255] or "file",
+            # Shown to people (API, CLI, downloads): one plain line, no control or bidi marks.
+            filename=printable(filename)[:255] or "file",
             size=size,
             content_type=content_type,
             status=m.UploadStatus.PENDING.value,

@@ -6,12 +6,18 @@ Bodies are streamed in chunks in both directions; nothing holds a whole file in 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    ClientException,
+    InternalServerException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
@@ -24,6 +30,8 @@ from transcribe.lib.schema import Schema
 from transcribe.storage import Storage
 
 BAD_SIGNATURE = "The signature is invalid or has expired"
+CLIENT_GONE = "client disconnected prematurely"  # what Litestar raises when a body stops
+log = logging.getLogger(__name__)
 
 
 class StoredObject(Schema):
@@ -95,6 +103,12 @@ class SignedStorageController(Controller):
 
         try:
             written = await storage.write_stream(key, limited())
+        except InternalServerException as exc:
+            if exc.detail != CLIENT_GONE:
+                raise
+            # Not our failure: the client stopped sending (nothing was stored).
+            log.info("upload to %s interrupted by the client", key)
+            raise ClientException(detail="The upload was interrupted") from None
         except Exception:
             if too_large:
                 raise PayloadTooLargeError(

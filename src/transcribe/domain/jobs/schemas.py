@@ -8,6 +8,7 @@ import msgspec
 
 from transcribe.db import models as m
 from transcribe.lib.schema import NoNul, Schema
+from transcribe.lib.text import printable
 
 Mode = Literal["mono", "dialogue"]
 MAX_KEYTERMS = 100
@@ -84,7 +85,7 @@ def job_view(job: m.TranscriptionJob) -> Job:
         language=job.language,
         mode=job.mode,  # type: ignore[arg-type]
         object_key=job.source_object_key,
-        filename=job.filename,
+        filename=printable(job.filename),  # rows from before names were cleaned
         created_at=job.created_at,
         updated_at=job.updated_at,
         started_at=job.started_at,

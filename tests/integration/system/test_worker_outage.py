@@ -1,0 +1,103 @@
+"""The worker rides out a database restart and keeps working; a database that stays away
+past WORKER_DB_OUTAGE_LIMIT_S ends it with status 1. On a cluster of the test's own."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.private_postgres import PrivateCluster, private_postgres
+from tests.helpers.server import serve
+from tests.helpers.uploads import upload_file
+from tests.helpers.worker import worker_env
+from transcribe.settings import DatabaseSettings, Settings
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[PrivateCluster]:
+    from transcribe.db.migrate import upgrade
+
+    with private_postgres() as pg:
+        upgrade(DatabaseSettings(url=pg.url).sync_url)
+        yield pg
+
+
+def _workers(url: str) -> int:
+    with psycopg.connect(url, connect_timeout=3) as conn:
+        return conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]
+
+
+def _start_worker(cluster: PrivateCluster, log: Path, **env: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "transcribe", "worker"],
+        env=worker_env(cluster.url, **env),
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while _workers(cluster.url) == 0:
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.1)
+    return process
+
+
+async def _transcribe(client: httpx.AsyncClient, user, text: bytes) -> dict:
+    key = await upload_file(client, user, text)
+    created = await client.post(  # the first request after a restart too: no 500
+        "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=user.headers
+    )
+    assert created.status_code == 201, created.text
+    deadline = time.monotonic() + 60
+    job_id = created.json()["id"]
+    while True:
+        job = (await client.get(f"/jobs/{job_id}", headers=user.headers)).json()
+        if job["status"] in ("completed", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"the job stayed {job['status']}"
+        await asyncio.sleep(0.2)
+
+
+async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
+    cluster: PrivateCluster, settings: Settings, base_url: str, tmp_path: Path
+) -> None:
+    """(Uploads go through the session's server, `base_url`, which shares the storage.)"""
+    from transcribe.app import create_app
+
+    own = dataclasses.replace(settings, db=DatabaseSettings(url=cluster.url))
+    log = tmp_path / "worker.log"
+    worker = _start_worker(cluster, log, WORKER_DB_OUTAGE_LIMIT_S="8")
+    try:
+        with serve(create_app(own)) as url:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+                user = await signed_in_user(client)
+                assert (await _transcribe(client, user, b"before"))["status"] == "completed"
+
+                cluster.restart()
+                await asyncio.sleep(3)
+                assert worker.poll() is None, log.read_text()[-3000:]
+                after = await _transcribe(client, user, b"after the restart")
+                assert after["status"] == "completed", after
+                assert worker.poll() is None
+
+        cluster.stop()
+        started = time.monotonic()
+        status = worker.wait(timeout=90)
+        assert status == 1, log.read_text()[-3000:]
+        assert 8 <= time.monotonic() - started + 1
+        assert "giving up" in log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        cluster.start()  # for whatever runs after
