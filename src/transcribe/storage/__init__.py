@@ -23,6 +23,8 @@ from obstore.store import LocalStore, MemoryStore, S3Store
 from transcribe.settings import Settings, StorageSettings
 from transcribe.storage.signing import UrlSigner
 
+# Where the service's own upload route receives bytes before they take their key.
+STAGING_PREFIX = "staging/"
 CHUNK = 1 << 20  # 1 MiB: large enough for throughput, small enough for flat memory
 
 
@@ -150,6 +152,23 @@ class Storage:
             meta["path"]
             async for batch in obstore.list(self._store, prefix=prefix)
             for meta in batch
+        ]
+        for key in keys:
+            await self.delete(key)
+        return len(keys)
+
+    async def rename(self, source: str, target: str) -> None:
+        """Move an object (a rename on local disk: atomic, replacing any object at `target`)."""
+        await obstore.rename_async(self._store, source, target)
+
+    async def delete_older_than(self, prefix: str, before: datetime) -> int:
+        """Delete the objects under `prefix` last written before `before`."""
+        assert prefix.endswith("/"), prefix
+        keys = [
+            meta["path"]
+            async for batch in obstore.list(self._store, prefix=prefix)
+            for meta in batch
+            if meta["last_modified"] < before
         ]
         for key in keys:
             await self.delete(key)

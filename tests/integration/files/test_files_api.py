@@ -346,3 +346,66 @@ async def test_file_names_are_shown_without_control_or_bidi_characters(
     )
     assert job.json()["filename"] == shown
     await client.delete(f"/jobs/{job.json()['id']}", headers=user.headers)
+
+
+async def _presign_mp3(client: httpx.AsyncClient, user: SignedInUser, size: int) -> dict:
+    answer = await client.post(
+        "/files/presign",
+        json={"filename": "once.mp3", "size": size, "content_type": "audio/mpeg"},
+        headers=user.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def test_a_presigned_put_works_until_the_upload_is_completed_or_deleted(
+    client: httpx.AsyncClient, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    done, gone = await _presign_mp3(client, user, 3), await _presign_mp3(client, user, 3)
+    async with httpx.AsyncClient() as raw:
+        for presigned in (done, gone):
+            put = await raw.put(
+                presigned["upload_url"], content=b"abc", headers=presigned["headers"]
+            )
+            assert put.status_code == 201, put.text
+        completed = await client.post(
+            "/files/complete", json={"object_key": done["object_key"]}, headers=user.headers
+        )
+        assert completed.status_code == 200
+        assert (
+            await client.delete(f"/files/{gone['object_key']}", headers=user.headers)
+        ).status_code == 204
+        for presigned in (done, gone):  # the same URL again, still within its lifetime
+            again = await raw.put(
+                presigned["upload_url"], content=b"xyz", headers=presigned["headers"]
+            )
+            assert again.status_code == 409, again.text
+            assert "presign a new one" in again.json()["detail"]
+    assert (storage_dir / done["object_key"]).read_bytes() == b"abc"  # the checked bytes stay
+    assert not (storage_dir / gone["object_key"]).exists()  # no bytes without a row
+    assert not list((storage_dir / "staging").glob("*"))
+
+
+async def test_housekeeping_removes_what_a_crashed_upload_left_in_staging(
+    settings: Settings, storage_dir: Path
+) -> None:
+    import os
+
+    from transcribe.domain.jobs.housekeeping import clean_up
+    from transcribe.domain.jobs.runtime import WorkerRuntime
+
+    staging = storage_dir / "staging"
+    staging.mkdir(exist_ok=True)
+    (staging / "crashed").write_bytes(b"half")
+    old = time.time() - 3 * settings.storage.url_ttl_s
+    os.utime(staging / "crashed", (old, old))
+    (staging / "receiving").write_bytes(b"still coming")
+    rt = WorkerRuntime(settings)
+    try:
+        await clean_up(rt)
+    finally:
+        await rt.sessions.kw["bind"].dispose()
+    assert not (staging / "crashed").exists()
+    assert (staging / "receiving").exists()
+    (staging / "receiving").unlink()

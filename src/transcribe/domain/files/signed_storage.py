@@ -7,7 +7,8 @@ Bodies are streamed in chunks in both directions; nothing holds a whole file in 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import PurePosixPath
 
 from litestar import Controller, Request, Response, get, head, put
@@ -20,14 +21,17 @@ from litestar.exceptions import (
 )
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from transcribe.db import models as m
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.domain.transcripts.store import RESULTS_ROOT
-from transcribe.lib.errors import PayloadTooLargeError
+from transcribe.lib.errors import ConflictError, PayloadTooLargeError
 from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
-from transcribe.storage import Storage
+from transcribe.storage import STAGING_PREFIX, Storage
 
 BAD_SIGNATURE = "The signature is invalid or has expired"
 CLIENT_GONE = "client disconnected prematurely"  # what Litestar raises when a body stops
@@ -69,23 +73,33 @@ class SignedStorageController(Controller):
         status_code=201,
         request_max_body_size=None,  # the signed size is the limit, enforced while streaming
         summary="Upload bytes to a presigned URL (local storage)",
-        responses=errors(403, 413, e413="More bytes than the URL was signed for"),
+        responses=errors(
+            403,
+            409,
+            413,
+            e409="The upload was already completed or deleted: presign a new one",
+            e413="More bytes than the URL was signed for",
+        ),
     )
     async def upload(
         self,
         request: Request,
         object_key: FromPath[str],
         storage: NamedDependency[Storage],
+        db_session: NamedDependency[AsyncSession],
         expires: FromQuery[int | None] = None,
         size: FromQuery[int | None] = None,
         signature: FromQuery[str | None] = None,
     ) -> StoredObject:
         """The local storage backend's stand-in for S3's presigned PUT: the query string's
-        signature is the permission. More bytes than signed get 413.
+        signature is the permission. More bytes than signed get 413. The URL works once:
+        after POST /files/complete (or a delete) it answers 409 and changes nothing.
         """
         key = object_key.lstrip("/")
         _check(storage, "PUT", key, expires, signature, size)
         assert size is not None  # part of the signature
+        await _pending_upload(db_session, key)  # refuse before reading a byte
+        await db_session.rollback()  # and hold no connection while the bytes arrive
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > size:
             raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
@@ -101,20 +115,16 @@ class SignedStorageController(Controller):
                     raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
                 yield chunk
 
+        # The bytes land aside, and take the key only if the upload is still pending then:
+        # a PUT racing `complete` or a delete can neither replace checked bytes nor leave
+        # bytes without a row. (Housekeeping removes what a crash leaves in staging/.)
+        staging = f"{STAGING_PREFIX}{uuid.uuid4().hex}"
         try:
-            written = await storage.write_stream(key, limited())
-        except InternalServerException as exc:
-            if exc.detail != CLIENT_GONE:
-                raise
-            # Not our failure: the client stopped sending (nothing was stored).
-            log.info("upload to %s interrupted by the client", key)
-            raise ClientException(detail="The upload was interrupted") from None
-        except Exception:
-            if too_large:
-                raise PayloadTooLargeError(
-                    detail=f"This URL accepts at most {size} bytes"
-                ) from None
-            raise
+            written = await _receive(storage, staging, limited(), key, lambda: too_large, size)
+            await _pending_upload(db_session, key, lock=True)  # held until the response
+            await storage.rename(staging, key)
+        finally:
+            await storage.delete(staging)  # a no-op once renamed
         return StoredObject(object_key=key, size=written)
 
     @get(
@@ -155,6 +165,38 @@ class SignedStorageController(Controller):
         key, headers = await _served(storage, object_key, expires, signature)
         # The signature is for GET; HEAD asks about the same download.
         return Response(content=b"", media_type=_served_type(key), headers=headers)
+
+
+async def _receive(
+    storage: Storage,
+    staging: str,
+    chunks: AsyncIterator[bytes],
+    key: str,
+    too_large: Callable[[], bool],
+    size: int,
+) -> int:
+    try:
+        return await storage.write_stream(staging, chunks)
+    except InternalServerException as exc:
+        if exc.detail != CLIENT_GONE:
+            raise
+        # Not our failure: the client stopped sending (nothing was stored).
+        log.info("upload to %s interrupted by the client", key)
+        raise ClientException(detail="The upload was interrupted") from None
+    except Exception:
+        if too_large():
+            raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes") from None
+        raise
+
+
+async def _pending_upload(session: AsyncSession, key: str, *, lock: bool = False) -> None:
+    statement = select(m.Upload.status).where(m.Upload.object_key == key)
+    if lock:  # POST /files/complete and DELETE /files take this row FOR UPDATE
+        statement = statement.with_for_update(read=True)
+    if await session.scalar(statement) != m.UploadStatus.PENDING.value:
+        raise ConflictError(
+            detail="This upload was already completed or deleted: presign a new one"
+        )
 
 
 async def _served(

@@ -1,4 +1,5 @@
-"""Periodic clean-up: uploads presigned but never completed, media past its retention,
+"""Periodic clean-up: uploads presigned but never completed (and bytes a crash left in
+staging), media past its retention,
 expired login failures, and the webhook delivery log past its keeping time.
 
 Each kind is removed in batches (one short transaction each) until none is left."""
@@ -13,6 +14,7 @@ from sqlalchemy import delete, or_, select
 from transcribe.db import models as m
 from transcribe.domain.files.retention import apply_retention
 from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.storage import STAGING_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,10 @@ DELIVERY_LOG_DAYS = 30  # finished deliveries are kept this long, to debug a rec
 async def clean_up(rt: WorkerRuntime, *, batch: int = BATCH) -> None:
     now = datetime.now(UTC)
     abandoned = await _remove_abandoned_uploads(rt, now, batch)
+    # Bytes a crashed upload left in staging (a live upload keeps writing its file).
+    abandoned += await rt.storage.delete_older_than(
+        STAGING_PREFIX, now - timedelta(seconds=2 * rt.settings.storage.url_ttl_s)
+    )
     if abandoned:
         log.info("removed %s abandoned uploads", abandoned)
     expired = await apply_retention(
