@@ -2,12 +2,15 @@
 
 A UTF-8 text upload is its own transcript (in dialogue mode, lines like `A: ...` or
 `Speaker B: ...` are turns); any other media gets a transcript that says plainly that
-no recognition ran. Nothing leaves the machine.
+no recognition ran. Nothing leaves the machine. A text starting with `#crash-worker` ends
+the worker process on the spot, as a file that crashes a real recogniser would (the poison
+job that recovery must stop retrying); only this development engine does that.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 
 from transcribe.engines.base import (
@@ -22,6 +25,7 @@ from transcribe.engines.base import (
 )
 from transcribe.engines.languages import SUPPORTED_LANGUAGES
 
+CRASH_WORKER = "#crash-worker"
 MAX_TEXT_BYTES = 16 << 20  # a "transcript" bigger than this is not a text file anyone meant
 # "A: ..." (one capital letter, as AssemblyAI labels speakers) or "Speaker B: ..."; a line
 # like "Note: ..." stays ordinary text.
@@ -45,6 +49,8 @@ class StubEngine(WorksHere):
 
     async def _transcribe(self, request: EngineRequest) -> EngineResult:
         text = await self._text_of(request)
+        if text is not None and text.startswith(CRASH_WORKER):
+            os._exit(70)  # no cleanup, like a segfault or the OOM killer
         if text is None:
             text = (
                 f"[No speech recognition ran for {request.audio.filename}: this server uses the "

@@ -51,6 +51,12 @@ async def recover_jobs(app: App, rt: WorkerRuntime) -> None:
     )
     for job in stalled:
         log.warning("queue job %s (%s) stalled (worker gone): retrying it", job.id, job.task_name)
+        ours = _transcription_of(job.lock)
+        if ours is not None:
+            # Counted like any recovery: a file that kills its worker each time it is
+            # picked up (a poison job) is failed instead of taking workers down forever.
+            # The retried queue job then finds its job final and does nothing.
+            await _count_restart(app, rt, ours)
         await app.job_manager.retry_job(job)
     await app.job_manager.prune_stalled_workers(settings.stalled_after_s)
 
@@ -65,6 +71,34 @@ async def recover_jobs(app: App, rt: WorkerRuntime) -> None:
         await _recover(app, rt, job_id, status, provider_job_id, recovery_count)
 
     await sweep_deliveries(app, rt, grace_s=settings.stalled_after_s)
+
+
+def _transcription_of(lock: str | None) -> UUID | None:
+    prefix = job_lock("")
+    if not lock or not lock.startswith(prefix):
+        return None
+    try:
+        return UUID(lock.removeprefix(prefix))
+    except ValueError:
+        return None
+
+
+async def _count_restart(app: App, rt: WorkerRuntime, job_id: UUID) -> None:
+    async with rt.sessions.begin() as session:
+        job = await lifecycle.queued(session, job_id, None, recovered=True)
+    limit = rt.settings.worker.max_recoveries
+    if job is None or job.recovery_count <= limit:
+        return
+    async with rt.sessions.begin() as session:
+        failed = await lifecycle.fail(
+            session,
+            job_id,
+            f"The file stopped the worker that processed it {job.recovery_count} times; "
+            "it cannot be processed.",
+        )
+    if failed is not None:
+        log.error("job %s failed: its worker died %s times", job_id, job.recovery_count)
+        await defer_deliveries_of_job(app, rt, job_id)
 
 
 async def _recover(
