@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.private_postgres import PrivateCluster, private_postgres
-from tests.helpers.server import serve
+from tests.helpers.server import free_port, serve
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import worker_env
 from transcribe.settings import DatabaseSettings, Settings
@@ -69,16 +69,21 @@ async def _transcribe(client: httpx.AsyncClient, user, text: bytes) -> dict:
 
 
 async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
-    cluster: PrivateCluster, settings: Settings, base_url: str, tmp_path: Path
+    cluster: PrivateCluster, settings: Settings, tmp_path: Path
 ) -> None:
-    """(Uploads go through the session's server, `base_url`, which shares the storage.)"""
     from transcribe.app import create_app
 
-    own = dataclasses.replace(settings, db=DatabaseSettings(url=cluster.url))
+    port = free_port()  # its presigned upload URLs name this server, on the cluster's rows
+    own = dataclasses.replace(
+        settings,
+        db=DatabaseSettings(url=cluster.url),
+        port=port,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
     log = tmp_path / "worker.log"
     worker = _start_worker(cluster, log, WORKER_DB_OUTAGE_LIMIT_S="8")
     try:
-        with serve(create_app(own)) as url:
+        with serve(create_app(own), port=port) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 user = await signed_in_user(client)
                 assert (await _transcribe(client, user, b"before"))["status"] == "completed"
