@@ -35,6 +35,7 @@ from transcribe.domain.system.metrics import MetricsController
 from transcribe.domain.transcripts.controllers import TranscriptController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
+from transcribe.lib.body_timeout import BodyTimeoutMiddleware
 from transcribe.lib.errors import (
     http_error_handler,
     repository_error_handler,
@@ -108,7 +109,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
         on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
-        middleware=[prometheus_config().middleware],
+        middleware=[
+            prometheus_config().middleware,
+            DefineMiddleware(BodyTimeoutMiddleware, idle_s=settings.body_idle_timeout_s),
+        ],
         before_send=[stamp_response],
         guards=[json_bodies_only],
         dependencies={

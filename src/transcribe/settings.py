@@ -304,6 +304,8 @@ class Settings:
     public_base_url: str = setting("PUBLIC_BASE_URL", "")
     log_level: str = setting("LOG_LEVEL", "INFO")
     log_format: str = setting("LOG_FORMAT", "json")  # or console
+    # A request body that sends nothing for this long gets 408 (0: no limit).
+    body_idle_timeout_s: float = setting("REQUEST_BODY_IDLE_TIMEOUT_S", 60.0)
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.helpers.accounts import signed_in_user
+from transcribe.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -72,3 +73,38 @@ async def test_deeply_nested_json_is_400(client: httpx.AsyncClient, path: str) -
     response = await client.post(path, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert "nested too deeply" in response.json()["detail"]
+
+
+async def test_a_body_that_stops_arriving_gets_408_and_streams_are_left_alone(
+    settings: Settings,
+) -> None:
+    import asyncio
+    import dataclasses
+
+    from tests.helpers.server import serve
+    from transcribe.app import create_app
+
+    impatient = dataclasses.replace(settings, body_idle_timeout_s=1.0)
+    with serve(create_app(impatient)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n" + b'{"email": "slow'
+        )
+        await writer.drain()
+        started = asyncio.get_running_loop().time()
+        answer = await asyncio.wait_for(reader.read(4096), timeout=10)
+        waited = asyncio.get_running_loop().time() - started
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert 0.9 <= waited < 5
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            user = await signed_in_user(client)
+            received = b""
+            async with client.stream("GET", "/events", headers=user.headers) as stream:
+                async for chunk in stream.aiter_bytes():  # keep-alives every second
+                    received += chunk
+                    if received.count(b": keep-alive") >= 3:  # well past the 1 s limit
+                        break
+            assert stream.status_code == 200
