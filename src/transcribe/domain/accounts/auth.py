@@ -16,6 +16,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys
+from transcribe.lib.http import bearer_token
 from transcribe.settings import Settings
 
 # Litestar's own OpenAPI routes; every route of ours that needs no token says so itself
@@ -63,13 +64,13 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
         ) -> AuthenticationResult:
             # Only the Bearer scheme (its name case-insensitive, RFC 7235); Litestar's own
             # reader would take the token after any word ("Token ...", "Basic ...").
-            scheme, _, token = connection.headers.get(self.auth_header, "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            token = bearer_token(connection.headers.get(self.auth_header, ""))
+            if token is None:
                 raise NotAuthorizedException(
                     detail="Send the token as `Authorization: Bearer <token>`",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            return await self.authenticate_token(token.strip(), connection)
+            return await self.authenticate_token(token, connection)
 
         async def authenticate_token(
             self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]

@@ -25,6 +25,7 @@ from transcribe.domain.accounts.schemas import (
 )
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.lib.http import client_address
 from transcribe.lib.openapi import errors
 from transcribe.queue import LazyQueue
 from transcribe.settings import Settings
@@ -64,7 +65,7 @@ class AccountController(Controller):
         """
         # Every attempt counts (taken emails included), before any password is hashed.
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         key = f"register:{client[:64]}"
         await throttle.check_key(
             key, settings.auth.register_max_per_client, "Too many registrations; try again later"
@@ -105,7 +106,7 @@ class AccountController(Controller):
         per email and per client address get 429 with Retry-After; a disabled account gets 403.
         """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         email_key, client_key = throttle.keys(normalize_email(data.email), client)
         await throttle.check(email_key, client_key)
         try:

@@ -20,6 +20,7 @@ from transcribe.domain.accounts.schemas import (
 )
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.lib.http import client_address
 from transcribe.lib.openapi import errors
 from transcribe.queue import LazyQueue
 from transcribe.settings import Settings
@@ -97,7 +98,7 @@ class EmailController(Controller):
         sent.
         """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         email_key, client_key = throttle.keys(normalize_email(data.email), client)
         # One address gets a few emails; one client (an office behind NAT) may ask for many.
         limits = ((email_key, EMAILS_PER_WINDOW), (client_key, throttle.max_per_client))

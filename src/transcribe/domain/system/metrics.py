@@ -13,14 +13,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.domain.jobs.metrics import refresh_job_metrics
+from transcribe.lib.http import bearer_token
 from transcribe.lib.openapi import METRICS_SCHEME, errors
 from transcribe.settings import Settings
 
 
 def _check_token(request: Request, expected: str) -> None:
-    given = request.headers.get("authorization", "")
-    scheme, _, token = given.partition(" ")
-    if not (scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode())):
+    token = bearer_token(request.headers.get("authorization", "")) or ""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise NotAuthorizedException(
             detail="GET /metrics needs the METRICS_TOKEN as a bearer token",
             headers={"WWW-Authenticate": "Bearer"},
