@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -103,14 +103,12 @@ def _parse(name: str, default: Any, annotation: str) -> Any:
 Section = TypeVar("Section")
 
 
-def _read(section: type[Section], **decided: Any) -> Section:
-    """A settings section from the environment; `decided` fields were worked out by `_load`."""
+def _read(section: type[Section]) -> Section:
+    """A settings section from the environment (`_load` then fills in what depends on it)."""
     values = {
-        f.name: decided[f.name]
-        if f.name in decided
-        else _parse(f.metadata["env"], f.default, str(f.type))
+        f.name: _parse(f.metadata["env"], f.default, str(f.type))
         for f in fields(section)  # type: ignore[arg-type]
-        if f.name in decided or "env" in f.metadata
+        if "env" in f.metadata
     }
     return section(**values)
 
@@ -340,7 +338,7 @@ def _load() -> Settings:
         if environment not in ("development", "test"):
             raise ConfigError(f"JWT_SECRET is required when ENVIRONMENT={environment}")
         log.warning("JWT_SECRET is not set: using a development-only key")
-        auth = _read(AuthSettings, jwt_secret=DEV_JWT_SECRET)
+        auth = replace(auth, jwt_secret=DEV_JWT_SECRET)
     elif len(auth.jwt_secret) < 32 and environment == "production":
         raise ConfigError("JWT_SECRET must be at least 32 characters in production")
 
@@ -355,8 +353,8 @@ def _load() -> Settings:
         raise ConfigError("TRANSCRIPTION_BACKEND=assemblyai needs ASSEMBLYAI_API_KEY")
 
     storage = _read(StorageSettings)
-    storage = _read(
-        StorageSettings,
+    storage = replace(
+        storage,
         backend=_choice("STORAGE_BACKEND", storage.backend, ("local", "s3", "memory")),
         s3_public_endpoint_url=storage.s3_public_endpoint_url or storage.s3_endpoint_url,
     )
@@ -365,13 +363,13 @@ def _load() -> Settings:
 
     public_base_url = (top.public_base_url or f"http://127.0.0.1:{top.port}").rstrip("/")
     email = _read(EmailSettings)
-    email = _read(
-        EmailSettings,
+    email = replace(
+        email,
         backend=_choice("EMAIL_BACKEND", email.backend, ("console", "smtp")),
         frontend_url=(email.frontend_url or public_base_url).rstrip("/"),
     )
-    return _read(
-        Settings,
+    return replace(
+        top,
         environment=environment,
         public_base_url=public_base_url,
         log_level=top.log_level.upper(),
@@ -379,7 +377,7 @@ def _load() -> Settings:
         db=_read(DatabaseSettings),
         auth=auth,
         storage=storage,
-        transcription=_read(TranscriptionSettings, backend=backend),
+        transcription=replace(transcription, backend=backend),
         email=email,
         events=_read(EventSettings),
         webhooks=_read(WebhookSettings),
