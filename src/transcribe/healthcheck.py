@@ -4,8 +4,9 @@
 - worker: the worker's metrics server (WORKER_METRICS_PORT) answers. It runs inside the
   worker process, so it answers exactly while that process lives.
 
-It reads only the environment, not the full settings: a health check runs beside the
-service without its secrets (the Yandex worker loads them inside its own shell).
+It reads only its two variables (defaults as the settings declare them), not the full
+settings: a health check runs beside the service without its secrets (the Yandex worker
+loads them inside its own shell).
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ import os
 import sys
 import urllib.request
 
+from transcribe.settings import env_names
+
 TIMEOUT_S = 2.0
+
+
+def _port(name: str) -> str:
+    return os.environ.get(name) or str(env_names()[name])
 
 
 def _url(role: str) -> str:
     if role == "api":
-        return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/health"
+        return f"http://127.0.0.1:{_port('PORT')}/health"
     if role == "worker":
-        port = os.environ.get("WORKER_METRICS_PORT", "0")
-        if port in ("", "0"):
+        port = _port("WORKER_METRICS_PORT")
+        if port == "0":
             raise SystemExit("healthcheck: the worker needs WORKER_METRICS_PORT set to check it")
         return f"http://127.0.0.1:{port}/metrics"
     raise SystemExit(f"healthcheck: unknown role {role!r} (api or worker)")
