@@ -23,11 +23,11 @@ def _bin(name: str) -> str:
     return found[-1]
 
 
-def _as_postgres(*command: str) -> subprocess.CompletedProcess:
+def _as_postgres(*command: str, check: bool = True) -> subprocess.CompletedProcess:
     # initdb and postgres refuse to run as root: root runs them as the `postgres` user.
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     return subprocess.run(
-        [*prefix, *command], capture_output=True, text=True, check=True, timeout=120
+        [*prefix, *command], capture_output=True, text=True, check=check, timeout=120
     )
 
 
@@ -66,22 +66,5 @@ def private_postgres() -> Iterator[PrivateCluster]:
     try:
         yield cluster
     finally:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                _bin("pg_ctl"),
-                "-D",
-                str(data),
-                "-m",
-                "immediate",
-                "stop",
-            ]
-            if os.geteuid() == 0
-            else [_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            check=False,
-        )
+        _as_postgres(_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(data, ignore_errors=True)

@@ -405,7 +405,7 @@ async def test_housekeeping_removes_what_a_crashed_upload_left_in_staging(
     try:
         await clean_up(rt)
     finally:
-        await rt.sessions.kw["bind"].dispose()
+        await rt.close()
     assert not (staging / "crashed").exists()
     assert (staging / "receiving").exists()
     (staging / "receiving").unlink()

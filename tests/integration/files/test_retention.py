@@ -29,7 +29,7 @@ async def runtime(settings: Settings) -> AsyncIterator[WorkerRuntime]:
     storage = dataclasses.replace(settings.storage, media_retention_days=RETENTION_DAYS)
     rt = WorkerRuntime(dataclasses.replace(settings, storage=storage))
     yield rt
-    await rt.sessions.kw["bind"].dispose()
+    await rt.close()
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ async def test_retention_off_keeps_everything(
     try:
         await clean_up(rt)
     finally:
-        await rt.sessions.kw["bind"].dispose()
+        await rt.close()
     assert upload_state(database_url, key) == ("uploaded", False)
 
 

@@ -211,7 +211,7 @@ async def test_retention_deletes_the_media_and_keeps_the_transcript(
     try:
         await clean_up(rt)
     finally:
-        await rt.sessions.kw["bind"].dispose()
+        await rt.close()
     assert not (storage_dir / job["object_key"]).exists()
     assert await download_text(client, user.headers, job["id"]) == text + "\n"
     transcript = await client.get(f"/jobs/{job['id']}/transcript", headers=user.headers)

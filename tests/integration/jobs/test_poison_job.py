@@ -4,8 +4,6 @@ bounded number of deaths, instead of taking workers down forever; other jobs go 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import httpx
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import worker_env
+from tests.helpers.worker import running_worker
 from tests.integration.jobs.conftest import wait_for_status
 
 MAX_RECOVERIES = 2
@@ -33,33 +31,24 @@ async def test_a_poison_job_is_failed_after_a_bounded_number_of_worker_deaths(
 ) -> None:
     user = await signed_in_user(client)
     poison = await _job(client, user, b"#crash-worker: this file kills whoever reads it")
-    env = worker_env(database_url, JOB_MAX_RECOVERIES=str(MAX_RECOVERIES))
     deaths = 0
     deadline = time.monotonic() + 180
-    log = (tmp_path / "workers.log").open("ab")
-    try:
-        while True:  # a process manager: a worker that dies is started again
-            worker = subprocess.Popen(  # noqa: ASYNC220 - started and left running
-                [sys.executable, "-m", "transcribe", "worker"], env=env, stdout=log, stderr=log
-            )
+    log = tmp_path / "workers.log"
+    while True:  # a process manager: a worker that dies is started again
+        with running_worker(database_url, log, JOB_MAX_RECOVERIES=str(MAX_RECOVERIES)) as worker:
             while worker.poll() is None:
                 job = (await client.get(f"/jobs/{poison}", headers=user.headers)).json()
                 if job["status"] == "failed" or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.3)
-            if worker.poll() is None:
-                break
-            deaths += 1
-            assert deaths <= MAX_RECOVERIES + 1, "the poison job kept killing workers"
-        assert job["status"] == "failed", job
-        assert "stopped the worker" in job["error_message"]
-        assert deaths == MAX_RECOVERIES + 1
-        # The worker that outlived it still works.
-        healthy = await _job(client, user, b"an ordinary file")
-        done = await wait_for_status(client, user.headers, healthy, {"completed", "failed"})
-        assert done["status"] == "completed"
-    finally:
-        if worker.poll() is None:
-            worker.terminate()
-            worker.wait(timeout=30)
-        log.close()
+            if worker.poll() is None:  # it outlived the poison job
+                assert job["status"] == "failed", job
+                assert "stopped the worker" in job["error_message"]
+                assert deaths == MAX_RECOVERIES + 1
+                # and still works
+                healthy = await _job(client, user, b"an ordinary file")
+                done = await wait_for_status(client, user.headers, healthy, {"completed", "failed"})
+                assert done["status"] == "completed"
+                return
+        deaths += 1
+        assert deaths <= MAX_RECOVERIES + 1, "the poison job kept killing workers"

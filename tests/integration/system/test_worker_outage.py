@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.private_postgres import PrivateCluster, private_postgres
 from tests.helpers.server import free_port, serve
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import worker_env
+from tests.helpers.worker import running_worker
 from transcribe.settings import DatabaseSettings, Settings
 
 
@@ -30,26 +27,6 @@ def cluster() -> Iterator[PrivateCluster]:
     with private_postgres() as pg:
         upgrade(DatabaseSettings(url=pg.url).sync_url)
         yield pg
-
-
-def _workers(url: str) -> int:
-    with psycopg.connect(url, connect_timeout=3) as conn:
-        return conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]
-
-
-def _start_worker(cluster: PrivateCluster, log: Path, **env: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "transcribe", "worker"],
-        env=worker_env(cluster.url, **env),
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while _workers(cluster.url) == 0:
-        assert process.poll() is None, log.read_text()[-3000:]
-        assert time.monotonic() < deadline, "the worker did not start"
-        time.sleep(0.1)
-    return process
 
 
 async def _transcribe(client: httpx.AsyncClient, user, text: bytes) -> dict:
@@ -81,8 +58,7 @@ async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
         public_base_url=f"http://127.0.0.1:{port}",
     )
     log = tmp_path / "worker.log"
-    worker = _start_worker(cluster, log, WORKER_DB_OUTAGE_LIMIT_S="8")
-    try:
+    with running_worker(cluster.url, log, WORKER_DB_OUTAGE_LIMIT_S="8") as worker:
         with serve(create_app(own), port=port) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 user = await signed_in_user(client)
@@ -95,14 +71,9 @@ async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
                 assert after["status"] == "completed", after
                 assert worker.poll() is None
 
-        cluster.stop()
+        cluster.stop()  # and it stays away (the fixture removes the cluster afterwards)
         started = time.monotonic()
         status = worker.wait(timeout=90)
         assert status == 1, log.read_text()[-3000:]
         assert 8 <= time.monotonic() - started + 1
         assert "giving up" in log.read_text()
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        cluster.start()  # for whatever runs after

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from transcribe.engines import TranscriptionEngine, get_engine
 from transcribe.settings import Settings
@@ -16,16 +21,24 @@ class WorkerRuntime:
         self.settings = settings
 
     @cached_property
-    def sessions(self) -> async_sessionmaker[AsyncSession]:
+    def database(self) -> AsyncEngine:
         db = self.settings.db
-        engine = create_async_engine(
+        return create_async_engine(
             db.async_url,
             pool_pre_ping=True,
             # A connection per running task and one for the periodic ones; no overflow churn.
             pool_size=db.pool_size or self.settings.worker.concurrency + 2,
             max_overflow=0,
         )
-        return async_sessionmaker(engine, expire_on_commit=False)
+
+    @cached_property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.database, expire_on_commit=False)
+
+    async def close(self) -> None:
+        """Close the database pool, if one was opened."""
+        if "database" in self.__dict__:
+            await self.database.dispose()
 
     @cached_property
     def storage(self) -> Storage:
