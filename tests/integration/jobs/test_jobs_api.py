@@ -231,6 +231,30 @@ async def test_delete_cancels_an_unfinished_job_then_removes_it(
     assert (await client.get(f"/jobs/{job['id']}", headers=user.headers)).status_code == 404
 
 
+async def test_transcript_routes_of_a_cancelled_job_are_409(client: httpx.AsyncClient) -> None:
+    # Here, with no worker, the job is still unfinished when cancelled; beside a worker the
+    # stub engine could finish it first, and the DELETE would then remove it (404).
+    user = await signed_in_user(client)
+    key = await upload_file(client, user, b"A: never finished")
+    job = (
+        await client.post(
+            "/jobs",
+            json={"object_key": key, "language": "en", "mode": "dialogue"},
+            headers=user.headers,
+        )
+    ).json()
+    assert (await client.delete(f"/jobs/{job['id']}", headers=user.headers)).status_code == 204
+    for method, path, body in (
+        ("GET", "transcript", None),
+        ("GET", "download", None),
+        ("PATCH", "speakers", {"A": "x"}),
+    ):
+        response = await client.request(
+            method, f"/jobs/{job['id']}/{path}", json=body, headers=user.headers
+        )
+        assert response.status_code == 409, (path, response.text)
+
+
 async def test_openapi_documents_the_jobs_api(client: httpx.AsyncClient) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     for path in (
