@@ -37,8 +37,10 @@ from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib.body_timeout import BodyTimeoutMiddleware
 from transcribe.lib.errors import (
+    ServiceError,
     http_error_handler,
     repository_error_handler,
+    service_error_handler,
     too_deep_handler,
     unexpected_error_handler,
 )
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
         exception_handlers={
             HTTPException: http_error_handler,
+            ServiceError: service_error_handler,
             RepositoryError: repository_error_handler,
             RecursionError: too_deep_handler,
             Exception: unexpected_error_handler,

@@ -12,7 +12,16 @@ from advanced_alchemy.exceptions import (
     RepositoryError,
 )
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.exceptions.responses import create_exception_response
 
 from transcribe.lib.request_id import current_request_id
@@ -20,28 +29,95 @@ from transcribe.lib.request_id import current_request_id
 log = logging.getLogger("transcribe.errors")
 
 
-class PaymentRequiredError(HTTPException):
+# The statuses Litestar has no class of its own for.
+class PaymentRequiredException(ClientException):
     status_code = 402
 
 
-class ConflictError(HTTPException):
+class ConflictException(ClientException):
     status_code = 409
 
 
-class GoneError(HTTPException):
+class GoneException(ClientException):
     status_code = 410
 
 
-class PayloadTooLargeError(HTTPException):
-    status_code = 413
-
-
-class UnsupportedMediaTypeError(HTTPException):
+class UnsupportedMediaTypeException(ClientException):
     status_code = 415
 
 
-class TooManyRequestsError(HTTPException):
-    status_code = 429
+class ServiceError(Exception):
+    """A request the service refuses, said in the domain's words: services and handlers raise
+    these, and `HTTP_ANSWERS` below is the one place that gives each its HTTP status."""
+
+    def __init__(self, detail: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after_s = retry_after_s
+
+
+class InvalidInput(ServiceError):
+    """The request's content is wrong (a field, a token, a name)."""
+
+
+class NotAuthenticated(ServiceError):
+    """Credentials missing or wrong."""
+
+
+class QuotaExceeded(ServiceError):
+    """The user's allowance for the period is used up."""
+
+
+class Forbidden(ServiceError):
+    """Known caller, not allowed to do this."""
+
+
+class NotFound(ServiceError):
+    """No such thing, or not the caller's (the two look the same)."""
+
+
+class Conflict(ServiceError):
+    """The thing is not in a state that allows this (yet)."""
+
+
+class Gone(ServiceError):
+    """It existed, and was removed for good."""
+
+
+class TooLarge(ServiceError):
+    """Over a size limit."""
+
+
+class UnsupportedMediaType(ServiceError):
+    """A content type the service does not take."""
+
+
+class RateLimited(ServiceError):
+    """Too many of these for now; `retry_after_s` says when to try again."""
+
+
+HTTP_ANSWERS: dict[type[ServiceError], type[HTTPException]] = {
+    InvalidInput: ValidationException,
+    NotAuthenticated: NotAuthorizedException,
+    QuotaExceeded: PaymentRequiredException,
+    Forbidden: PermissionDeniedException,
+    NotFound: NotFoundException,
+    Conflict: ConflictException,
+    Gone: GoneException,
+    TooLarge: RequestEntityTooLarge,
+    UnsupportedMediaType: UnsupportedMediaTypeException,
+    RateLimited: TooManyRequestsException,
+}
+
+
+def as_http(exc: ServiceError) -> HTTPException:
+    answer = next(HTTP_ANSWERS[kind] for kind in type(exc).__mro__ if kind in HTTP_ANSWERS)
+    headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
+    return answer(detail=exc.detail, headers=headers)
+
+
+def service_error_handler(request: Request, exc: ServiceError) -> Response:
+    return create_exception_response(request, as_http(exc))
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
@@ -57,7 +133,7 @@ def repository_error_handler(request: Request, exc: RepositoryError) -> Response
         return create_exception_response(request, NotFoundException(detail="Not found"))
     if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError):
         return create_exception_response(
-            request, ConflictError(detail="Conflicts with existing data")
+            request, ConflictException(detail="Conflicts with existing data")
         )
     return unexpected_error_handler(request, exc)
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from transcribe.lib.errors import UnsupportedMediaTypeError
+from transcribe.lib.errors import UnsupportedMediaTypeException
 
 
 def _is_json(content_type: str) -> bool:
@@ -25,6 +25,6 @@ def json_bodies_only(
     if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
         return  # no body at all: validation says what is missing
     if not _is_json(headers.get("content-type", "")):
-        raise UnsupportedMediaTypeError(
+        raise UnsupportedMediaTypeException(
             detail="The body must be JSON, sent with Content-Type: application/json"
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from tests.helpers.accounts import signed_in_user, unique_email
@@ -108,6 +109,32 @@ async def test_password_reset_by_email(
         "/auth/login", json={"email": user.email, "password": "a brand new secret"}
     )
     assert login.status_code == 200
+
+
+async def test_expired_links_are_400_and_change_nothing(
+    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path, database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    (verification,) = await asyncio.to_thread(smtp.inbox.wait_for, user.email)
+    assert (
+        await client.post("/auth/password-reset", json={"email": user.email})
+    ).status_code == 202
+    reset = (await asyncio.to_thread(smtp.inbox.wait_for, user.email, 2))[-1]
+    with psycopg.connect(database_url) as conn:  # both links outlive their TTL
+        conn.execute(
+            "UPDATE account_tokens SET expires_at = now() - interval '1 second' "
+            "WHERE user_id = (SELECT id FROM users WHERE email = %s)",
+            (user.email,),
+        )
+    verify = await client.post("/auth/verify-email", json={"token": link_token(verification)[1]})
+    assert verify.status_code == 400 and "not valid" in verify.json()["detail"]
+    confirm = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": link_token(reset)[1], "new_password": "a brand new secret"},
+    )
+    assert confirm.status_code == 400
+    me = await client.get("/auth/me", headers=user.headers)  # the old login still works
+    assert me.status_code == 200 and me.json()["email_verified"] is False
 
 
 async def test_unknown_addresses_get_the_same_answer_and_no_email(

@@ -56,6 +56,19 @@ async def test_a_reused_refresh_token_revokes_the_whole_login(client: httpx.Asyn
     assert (await refresh(client, other_login["refresh_token"])).status_code == 200
 
 
+async def test_an_expired_refresh_token_is_401(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    email, tokens = await new_account(client)
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' "
+            "WHERE user_id = (SELECT id FROM users WHERE email = %s)",
+            (email,),
+        )
+    assert (await refresh(client, tokens["refresh_token"])).status_code == 401
+
+
 async def test_logout_revokes(client: httpx.AsyncClient) -> None:
     _, tokens = await new_account(client)
     rotated = (await refresh(client, tokens["refresh_token"])).json()

@@ -28,6 +28,7 @@ async def test_create_job_returns_a_pending_job_and_queues_it(
     assert job["status"] == "pending"
     assert job["language"] == "en" and job["mode"] == "mono"
     assert job["object_key"] == key and job["filename"] == "hello.txt"
+    assert job["engine"] == "stub"  # the engine that will run it
     for field in (
         "started_at",
         "completed_at",
@@ -271,11 +272,10 @@ async def test_openapi_documents_the_jobs_api(client: httpx.AsyncClient) -> None
     ):
         assert path in document["paths"], path
     schemas = set(document["components"]["schemas"])
-    assert {"Job", "JobCreate", "JobPage", "DownloadLink"} <= schemas
-    assert {
-        "PresignRequest",
-        "PresignedUpload",
-        "CompleteRequest",
-        "UploadedFile",
-        "FilePage",
-    } <= schemas
+    assert {"Job", "JobCreate", "DownloadLink"} <= schemas
+    assert {"PresignRequest", "PresignedUpload", "CompleteRequest", "UploadedFile"} <= schemas
+    for path, item in (("/jobs", "Job"), ("/files", "UploadedFile")):  # pages say what they hold
+        page = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        properties = page["schema"]["properties"]
+        assert properties["items"]["items"] == {"$ref": f"#/components/schemas/{item}"}
+        assert {"total", "limit", "offset"} <= set(properties)

@@ -40,7 +40,7 @@ async def new_job(sessions: async_sessionmaker[AsyncSession]) -> m.Transcription
         session.add(upload)
         await session.flush()
         return await lifecycle.create(
-            session, user_id=user.id, upload=upload, language="en", mode="mono"
+            session, user_id=user.id, upload=upload, language="en", mode="mono", engine="stub"
         )
 
 
@@ -60,7 +60,7 @@ async def test_each_change_is_announced_on_commit_with_the_job(
     with listen(database_url) as conn:
         job = await new_job(sessions)
         async with sessions.begin() as session:
-            assert await lifecycle.claim(session, job.id) is not None
+            assert await lifecycle.claim(session, job.id, "stub") is not None
             assert await lifecycle.progress(session, job.id, 40) is not None
             assert await lifecycle.progress(session, job.id, 40) is None  # did not move
         async with sessions.begin() as session:
@@ -88,7 +88,7 @@ async def test_a_cancel_and_a_finish_race_and_one_wins(
 ) -> None:
     job = await new_job(sessions)
     async with sessions.begin() as session:
-        await lifecycle.claim(session, job.id)
+        await lifecycle.claim(session, job.id, "stub")
     async with sessions.begin() as session:
         assert await lifecycle.cancel(session, job.id) is not None
     async with sessions.begin() as session:
@@ -104,7 +104,7 @@ async def test_a_cancel_and_a_finish_race_and_one_wins(
         )
         assert await lifecycle.submitted(session, job.id, "provider-1") is None
         assert await lifecycle.fail(session, job.id, "late") is None
-        assert await lifecycle.claim(session, job.id) is None
+        assert await lifecycle.claim(session, job.id, "stub") is None
         assert await lifecycle.cancel(session, job.id) is None
     async with sessions() as session:
         current = await session.get(m.TranscriptionJob, job.id)
@@ -114,7 +114,7 @@ async def test_a_cancel_and_a_finish_race_and_one_wins(
 async def test_a_provider_id_is_saved_once(sessions: async_sessionmaker[AsyncSession]) -> None:
     job = await new_job(sessions)
     async with sessions.begin() as session:
-        await lifecycle.claim(session, job.id)
+        await lifecycle.claim(session, job.id, "stub")
         assert await lifecycle.submitting(session, job.id, "https://audio/1") is not None
         assert await lifecycle.submitted(session, job.id, "first") is not None
         assert await lifecycle.submitted(session, job.id, "second") is None
@@ -124,7 +124,7 @@ async def test_a_provider_id_is_saved_once(sessions: async_sessionmaker[AsyncSes
 async def test_a_failed_job_can_start_over(sessions: async_sessionmaker[AsyncSession]) -> None:
     job = await new_job(sessions)
     async with sessions.begin() as session:
-        await lifecycle.claim(session, job.id)
+        await lifecycle.claim(session, job.id, "stub")
         await lifecycle.submitted(session, job.id, "p")
         assert await lifecycle.retry(session, job.id) is None  # only failed jobs
         await lifecycle.fail(session, job.id, "provider said no")
@@ -139,7 +139,7 @@ async def test_usage_is_counted_once_with_the_completion(
     job = await new_job(sessions)
     for _ in range(2):  # a duplicate completion (a second check) changes nothing
         async with sessions.begin() as session:
-            await lifecycle.claim(session, job.id)
+            await lifecycle.claim(session, job.id, "stub")
             await lifecycle.complete(
                 session,
                 job.id,

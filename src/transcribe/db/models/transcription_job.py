@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 
 class JobStatus(enum.StrEnum):
@@ -70,8 +70,11 @@ class TranscriptionJob(UUIDv7AuditBase):
     language: Mapped[str] = mapped_column(String(16), nullable=False)
     mode: Mapped[str] = mapped_column(String(16), nullable=False)
     source_object_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    object_key = synonym("source_object_key")  # the name clients know it by
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     result_object_key: Mapped[str | None] = mapped_column(String(512))
+    # The engine that runs (or ran) the job: the API's at creation, the worker's once claimed.
+    engine: Mapped[str | None] = mapped_column(String(16))
     provider_job_id: Mapped[str | None] = mapped_column(String(128))
     # The audio URL handed to the provider, saved before the submission: a retry that finds
     # it without a provider id looks for that submission at the provider before sending again.

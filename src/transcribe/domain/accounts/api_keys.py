@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.lib.errors import Forbidden
 
 PREFIX = "trk_"
 SHOWN_CHARS = 12  # `trk_` and 8 characters: enough to tell keys apart in a listing
@@ -65,6 +65,4 @@ async def user_for_key(session: AsyncSession, key: str) -> tuple[m.User, UUID] |
 def login_token_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: managing keys or the account needs a login token, not an API key."""
     if isinstance(connection.auth, ApiKeyAuth):
-        raise PermissionDeniedException(
-            detail="API keys cannot manage API keys or the account: use a login token"
-        )
+        raise Forbidden(detail="API keys cannot manage API keys or the account: use a login token")

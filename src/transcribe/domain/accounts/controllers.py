@@ -4,7 +4,6 @@ import logging
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import JSONBody
 
 from transcribe.db import models as m
@@ -25,6 +24,7 @@ from transcribe.domain.accounts.schemas import (
 )
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.lib.errors import Forbidden, NotAuthenticated
 from transcribe.lib.http import client_address
 from transcribe.lib.openapi import errors
 from transcribe.queue import LazyQueue
@@ -116,7 +116,7 @@ class AccountController(Controller):
             raise
         await throttle.reset(email_key)
         if user.disabled:
-            raise PermissionDeniedException(detail="This account is disabled")
+            raise Forbidden(detail="This account is disabled")
         refresh = await sessions.issue(
             users_service.repository.session, user.id, settings.auth.refresh_token_ttl_s
         )
@@ -195,7 +195,7 @@ class AccountController(Controller):
     ) -> None:
         session = users_service.repository.session
         if not await verify_password(current_user.password_hash, data.password):
-            raise NotAuthorizedException(detail="The password is wrong")
+            raise NotAuthenticated(detail="The password is wrong")
         user_id = current_user.id
         provider_job_ids = await deletion.delete_account(session, current_user)
         app = await queue.get()  # before committing: if the queue is down, nothing is deleted

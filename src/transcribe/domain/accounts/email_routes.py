@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from transcribe.db import models as m
@@ -20,6 +19,7 @@ from transcribe.domain.accounts.schemas import (
 )
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
+from transcribe.lib.errors import InvalidInput
 from transcribe.lib.http import client_address
 from transcribe.lib.openapi import errors
 from transcribe.queue import LazyQueue
@@ -51,7 +51,7 @@ class EmailController(Controller):
         session = users_service.repository.session
         user = await account_tokens.spend(session, data.token, m.TokenPurpose.VERIFY_EMAIL)
         if user is None:
-            raise ValidationException(detail="This link is not valid (any more): ask for a new one")
+            raise InvalidInput(detail="This link is not valid (any more): ask for a new one")
         user.email_verified = True
 
     @post(
@@ -123,6 +123,6 @@ class EmailController(Controller):
         session = users_service.repository.session
         user = await account_tokens.spend(session, data.token, m.TokenPurpose.RESET_PASSWORD)
         if user is None:
-            raise ValidationException(detail="This link is not valid (any more): ask for a new one")
+            raise InvalidInput(detail="This link is not valid (any more): ask for a new one")
         await users_service.set_password(user, data.new_password)
         await sessions.revoke_all(session, user.id)

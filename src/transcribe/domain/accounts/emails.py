@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from litestar.exceptions import ValidationException
+from transcribe.lib.errors import InvalidInput
 
 # Deliberately modest: one @, a dotted domain, no spaces. Deliverability is the mail server's call.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
@@ -15,5 +15,5 @@ def normalize_email(raw: str) -> str:
 def validated_email(raw: str) -> str:
     email = normalize_email(raw)
     if len(email) > 254 or not _EMAIL.match(email) or ".." in email.split("@")[1]:
-        raise ValidationException(detail="Invalid email address")
+        raise InvalidInput(detail="Invalid email address")
     return email

@@ -9,7 +9,6 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys
 from transcribe.domain.accounts.current_user import CurrentUser
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import Conflict, InvalidInput, NotFound
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import NoNul, Schema
 from transcribe.lib.text import printable
@@ -83,12 +82,12 @@ class ApiKeyController(Controller):
     ) -> CreatedKey:
         name = printable(data.name)
         if not name:
-            raise ValidationException(detail="The key needs a name")
+            raise InvalidInput(detail="The key needs a name")
         count = await db_session.scalar(
             select(func.count()).where(m.ApiKey.user_id == current_user.id)
         )
         if (count or 0) >= MAX_KEYS_PER_USER:
-            raise ConflictError(detail=f"At most {MAX_KEYS_PER_USER} API keys")
+            raise Conflict(detail=f"At most {MAX_KEYS_PER_USER} API keys")
         key = api_keys.new_key()
         row = m.ApiKey(
             user_id=current_user.id,
@@ -154,5 +153,5 @@ class ApiKeyController(Controller):
             .returning(m.ApiKey.id)
         )
         if deleted is None:
-            raise NotFoundException(detail="No such API key")
+            raise NotFound(detail="No such API key")
         await db_session.commit()

@@ -4,13 +4,12 @@ from typing import Any
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import func, select
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.emails import normalize_email, validated_email
 from transcribe.domain.accounts.passwords import hash_password, needs_rehash, verify_password
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import Conflict, NotAuthenticated
 
 BAD_CREDENTIALS = "Incorrect email or password"
 
@@ -33,7 +32,7 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
 
     async def register(self, email: str, password: str) -> m.User:
         if await self.find_by_email(email) is not None:
-            raise ConflictError(detail="An account with this email already exists")
+            raise Conflict(detail="An account with this email already exists")
         return await self.create({"email": email, "password": password})
 
     async def authenticate(self, email: str, password: str) -> m.User:
@@ -43,14 +42,14 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
             not await verify_password(user.password_hash if user else None, password)
             or user is None
         ):
-            raise NotAuthorizedException(detail=BAD_CREDENTIALS)
+            raise NotAuthenticated(detail=BAD_CREDENTIALS)
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
         return user
 
     async def change_password(self, user: m.User, current: str, new: str) -> None:
         if not await verify_password(user.password_hash, current):
-            raise NotAuthorizedException(detail="The current password is wrong")
+            raise NotAuthenticated(detail="The current password is wrong")
         await self.set_password(user, new)
 
     async def set_password(self, user: m.User, new: str) -> None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.lib.errors import NotAuthenticated
 
 INVALID = "Invalid, expired or revoked refresh token: log in again"
 
@@ -56,15 +56,15 @@ async def rotate(session: AsyncSession, token: str, ttl_s: int) -> tuple[m.User,
         select(m.RefreshToken).where(m.RefreshToken.token_hash == _digest(token)).with_for_update()
     )
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
-        raise NotAuthorizedException(detail=INVALID)
+        raise NotAuthenticated(detail=INVALID)
     if stored.used_at is not None:
         # Reuse: whoever refreshed first and whoever tries now cannot both be the owner.
         await revoke_family(session, stored.family_id)
         await session.commit()
-        raise NotAuthorizedException(detail=INVALID)
+        raise NotAuthenticated(detail=INVALID)
     user = await session.get(m.User, stored.user_id)
     if user is None or user.disabled:
-        raise NotAuthorizedException(detail=INVALID)
+        raise NotAuthenticated(detail=INVALID)
     stored.used_at = now
     return user, await issue(session, user.id, ttl_s, stored.family_id)
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.lib.errors import TooManyRequestsError
+from transcribe.lib.errors import RateLimited
 from transcribe.settings import AuthSettings
 
 
@@ -58,9 +58,7 @@ class LoginThrottle:
         if count >= limit:
             # Free again once the oldest attempt in the window ages out.
             wait = (oldest - since).total_seconds()
-            raise TooManyRequestsError(
-                detail=message, headers={"Retry-After": str(max(1, math.ceil(wait)))}
-            )
+            raise RateLimited(detail=message, retry_after_s=max(1, math.ceil(wait)))
 
     async def record_failure(self, *keys: str) -> None:
         cutoff = datetime.now(UTC) - timedelta(seconds=self.window_s)

@@ -8,10 +8,11 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from sqlalchemy import select
@@ -20,12 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.accounts import sessions, usage
 from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.accounts.deps import user_service_deps
+from transcribe.domain.accounts.services import UserService
 from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_submit
-from transcribe.domain.jobs.schemas import Job, job_view
-from transcribe.lib.errors import ConflictError
+from transcribe.domain.jobs.schemas import Job
+from transcribe.domain.jobs.services import JobService
+from transcribe.lib.errors import Conflict, Forbidden, NotFound
 from transcribe.lib.openapi import errors
-from transcribe.lib.pagination import MAX_OFFSET, newest_first
+from transcribe.lib.pagination import MAX_OFFSET, NEWEST_FIRST
 from transcribe.lib.schema import Schema
 from transcribe.queue import LazyQueue
 
@@ -35,7 +40,7 @@ Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
 
 def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if not getattr(connection.user, "is_admin", False):
-        raise PermissionDeniedException(detail="Administrators only")
+        raise Forbidden(detail="Administrators only")
 
 
 class AdminUser(Schema):
@@ -49,15 +54,6 @@ class AdminUser(Schema):
     disabled: bool
     quota_minutes: int | None
     usage_seconds_this_month: float
-
-
-class AdminUserPage(Schema):
-    """A page of users, newest first."""
-
-    items: list[AdminUser]
-    total: int
-    limit: int
-    offset: int
 
 
 class UserChange(Schema):
@@ -75,15 +71,6 @@ class AdminJob(Job, kw_only=True):
     """A job of any user, with its owner."""
 
     user_id: UUID
-
-
-class AdminJobPage(Schema):
-    """A page of jobs of every user, newest first."""
-
-    items: list[AdminJob]
-    total: int
-    limit: int
-    offset: int
 
 
 class Retried(Schema):
@@ -110,24 +97,28 @@ class AdminController(Controller):
     path = "/admin"
     tags = ["Administration"]
     guards = [admins_only]
+    dependencies = {**user_service_deps, **job_service_deps}
 
     @get("/users", summary="Every user, newest first", responses=errors(400, 401, 403))
     async def users(
         self,
+        users_service: NamedDependency[UserService],
         db_session: NamedDependency[AsyncSession],
         q: Annotated[str | None, Parameter(max_length=320, pattern=r"^[^\x00]*$")] = None,
         limit: Limit = 20,
         offset: Offset = 0,
-    ) -> AdminUserPage:
+    ) -> OffsetPagination[AdminUser]:
         """Every user, newest first, with this month's usage; `q` filters by email. Admins only."""
         where = [m.User.email.contains(q.lower(), autoescape=True)] if q else []
-        rows, total = await newest_first(db_session, m.User, *where, limit=limit, offset=offset)
+        rows, total = await users_service.get_many_and_count(
+            LimitOffset(limit, offset), *NEWEST_FIRST, *where
+        )
         used = await usage.used_this_month_by(db_session, [row.id for row in rows])
-        return AdminUserPage(
+        return OffsetPagination(
             items=[_admin_user(row, used.get(row.id, 0.0)) for row in rows],
-            total=total,
             limit=limit,
             offset=offset,
+            total=total,
         )
 
     @patch(
@@ -146,7 +137,7 @@ class AdminController(Controller):
     ) -> AdminUser:
         user = await db_session.get(m.User, user_id, with_for_update=True)
         if user is None:
-            raise NotFoundException(detail="No such user")
+            raise NotFound(detail="No such user")
         if data.disabled is not None:
             user.disabled = data.disabled
             if data.disabled:
@@ -161,31 +152,21 @@ class AdminController(Controller):
     @get("/jobs", summary="Jobs of every user, newest first", responses=errors(400, 401, 403))
     async def jobs(
         self,
-        db_session: NamedDependency[AsyncSession],
+        jobs_service: NamedDependency[JobService],
         status: FromQuery[m.JobStatus | None] = None,
         user_id: FromQuery[UUID | None] = None,
         limit: Limit = 20,
         offset: Offset = 0,
-    ) -> AdminJobPage:
+    ) -> OffsetPagination[AdminJob]:
         """Every user's jobs, newest first, each with its `user_id`; filter by `status` and
         `user_id`. Admins only.
         """
-        job = m.TranscriptionJob
-        where = []
-        if status is not None:
-            where.append(job.status == status.value)
+        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
+        by = {"status": status.value} if status is not None else {}
         if user_id is not None:
-            where.append(job.user_id == user_id)
-        rows, total = await newest_first(db_session, job, *where, limit=limit, offset=offset)
-        return AdminJobPage(
-            items=[
-                AdminJob(**msgspec.structs.asdict(job_view(row)), user_id=row.user_id)
-                for row in rows
-            ],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+            by["user_id"] = user_id
+        rows, total = await jobs_service.get_many_and_count(*filters, **by)
+        return jobs_service.to_schema(rows, total, filters, schema_type=AdminJob)
 
     @post(
         "/jobs/{job_id:uuid}/retry",
@@ -210,11 +191,11 @@ class AdminController(Controller):
         """
         job = await db_session.get(m.TranscriptionJob, job_id)
         if job is None:
-            raise NotFoundException(detail="No such job")
+            raise NotFound(detail="No such job")
         await _ensure_media_for(db_session, job)
         retried = await lifecycle.retry(db_session, job_id)
         if retried is None:
-            raise ConflictError(detail="Only failed jobs can be retried")
+            raise Conflict(detail="Only failed jobs can be retried")
         await db_session.commit()
         # If the queue does not answer now, the recovery task queues the pending job later.
         retried.queue_job_id = await defer_submit(await queue.get(), job_id)
@@ -231,4 +212,4 @@ async def _ensure_media_for(session: AsyncSession, job: m.TranscriptionJob) -> N
         .with_for_update(read=True)
     )
     if upload is None or upload.status != m.UploadStatus.UPLOADED.value:
-        raise ConflictError(detail="The job's media is no longer stored: it cannot run again")
+        raise Conflict(detail="The job's media is no longer stored: it cannot run again")

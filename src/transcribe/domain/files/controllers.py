@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
@@ -11,13 +12,12 @@ from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.files.deps import upload_service_deps
 from transcribe.domain.files.schemas import (
     CompleteRequest,
-    FilePage,
     PresignedUpload,
     PresignRequest,
     UploadedFile,
 )
-from transcribe.domain.files.services import UploadService, check_upload, to_file
-from transcribe.lib.errors import ConflictError
+from transcribe.domain.files.services import UploadService, check_upload
+from transcribe.lib.errors import Conflict
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.settings import Settings
@@ -107,18 +107,18 @@ class FileController(Controller):
         """
         upload = await uploads_service.get_owned(current_user.id, data.object_key, for_update=True)
         if upload.status != m.UploadStatus.PENDING.value:
-            return to_file(upload)  # completing twice changes nothing
+            return uploads_service.to_schema(upload, schema_type=UploadedFile)  # no change
         stored = await storage.head(upload.object_key)
         if stored is None:
-            raise ConflictError(detail="Nothing has been uploaded to this object yet")
+            raise Conflict(detail="Nothing has been uploaded to this object yet")
         if stored.size != upload.size:
             # A wrong-sized object is useless; removing it lets the client simply retry.
             await storage.delete(upload.object_key)
-            raise ConflictError(
+            raise Conflict(
                 detail=f"Uploaded size {stored.size} differs from the presigned size {upload.size}; upload again"
             )
         upload.status = m.UploadStatus.UPLOADED.value
-        return to_file(upload)
+        return uploads_service.to_schema(upload, schema_type=UploadedFile)
 
     @get("/", summary="List your files, newest first", responses=errors(400, 401))
     async def list_files(
@@ -127,14 +127,11 @@ class FileController(Controller):
         uploads_service: NamedDependency[UploadService],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
-    ) -> FilePage:
+    ) -> OffsetPagination[UploadedFile]:
         """Your uploads, newest first: `pending` until completed, `uploaded`, or `expired` once
         retention deleted the media.
         """
-        rows, total = await uploads_service.page(current_user.id, limit, offset)
-        return FilePage(
-            items=[to_file(row) for row in rows], total=total, limit=limit, offset=offset
-        )
+        return await uploads_service.page(current_user.id, limit, offset)
 
     @delete(
         "/{object_key:path}",
@@ -157,4 +154,4 @@ class FileController(Controller):
         )
         await uploads_service.ensure_unused(upload.object_key)
         await storage.delete(upload.object_key)
-        await uploads_service.session.delete(upload)
+        await uploads_service.repository.session.delete(upload)

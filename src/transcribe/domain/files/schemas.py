@@ -64,12 +64,3 @@ class UploadedFile(Schema):
         ),
     ]
     created_at: datetime
-
-
-class FilePage(Schema):
-    """A page of uploads, newest first."""
-
-    items: list[UploadedFile]
-    total: int
-    limit: int
-    offset: int

@@ -2,49 +2,39 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from litestar.exceptions import NotFoundException, ValidationException
+from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
 from sqlalchemy import exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.files.names import upload_key
 from transcribe.domain.files.schemas import UploadedFile
 from transcribe.lib.errors import (
-    ConflictError,
-    PayloadTooLargeError,
-    TooManyRequestsError,
-    UnsupportedMediaTypeError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    UnsupportedMediaType,
 )
-from transcribe.lib.pagination import newest_first
+from transcribe.lib.pagination import NEWEST_FIRST
 from transcribe.lib.text import printable
-
-
-def to_file(upload: m.Upload) -> UploadedFile:
-    return UploadedFile(
-        object_key=upload.object_key,
-        filename=printable(upload.filename),  # rows from before names were cleaned
-        size=upload.size,
-        content_type=upload.content_type,
-        status=upload.status,  # type: ignore[arg-type]
-        created_at=upload.created_at,
-    )
 
 
 def check_upload(size: int, content_type: str, *, max_bytes: int, allow_text: bool) -> str:
     """The normalised content type, or the 4xx that says what is wrong."""
     if size <= 0:
-        raise ValidationException(detail="size must be a positive number of bytes")
+        raise InvalidInput(detail="size must be a positive number of bytes")
     if size > max_bytes:
-        raise PayloadTooLargeError(detail=f"File too large: the maximum is {max_bytes} bytes")
+        raise TooLarge(detail=f"File too large: the maximum is {max_bytes} bytes")
     media_type = content_type.split(";")[0].strip().lower()
     major = media_type.split("/")[0]
     if major not in ("audio", "video") and not (allow_text and media_type == "text/plain"):
         allowed = "audio/* or video/*" + (
             " (or text/plain with the stub engine)" if allow_text else ""
         )
-        raise UnsupportedMediaTypeError(
+        raise UnsupportedMediaType(
             detail=f"Unsupported content type {content_type!r}: use {allowed}"
         )
     return media_type
@@ -53,12 +43,9 @@ def check_upload(size: int, content_type: str, *, max_bytes: int, allow_text: bo
 class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
     class Repo(SQLAlchemyAsyncRepository[m.Upload]):
         model_type = m.Upload
+        count_with_window_function = False  # see JobService.Repo
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.repository.session
 
     async def start(
         self,
@@ -71,17 +58,19 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
         retry_after_s: int,
     ) -> m.Upload:
         # The user's row is the lock: concurrent presigns of one user count one at a time.
-        await self.session.execute(select(m.User.id).where(m.User.id == user_id).with_for_update())
-        pending = await self.session.scalar(
+        await self.repository.session.execute(
+            select(m.User.id).where(m.User.id == user_id).with_for_update()
+        )
+        pending = await self.repository.session.scalar(
             select(func.count()).where(
                 m.Upload.user_id == user_id, m.Upload.status == m.UploadStatus.PENDING.value
             )
         )
         if (pending or 0) >= max_pending:
-            raise TooManyRequestsError(
+            raise RateLimited(
                 detail=f"{pending} uploads are presigned and not completed: complete them, or "
                 "wait until they expire",
-                headers={"Retry-After": str(retry_after_s)},
+                retry_after_s=retry_after_s,
             )
         upload = m.Upload(
             user_id=user_id,
@@ -92,32 +81,30 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
             content_type=content_type,
             status=m.UploadStatus.PENDING.value,
         )
-        self.session.add(upload)
-        await self.session.flush()
+        self.repository.session.add(upload)
+        await self.repository.session.flush()
         return upload
 
     async def get_owned(
         self, user_id: UUID, object_key: str, *, for_update: bool = False
     ) -> m.Upload:
         if "\x00" in object_key:  # cannot exist, and PostgreSQL would refuse to look
-            raise NotFoundException(detail="No such file")
-        statement = select(m.Upload).where(
-            m.Upload.object_key == object_key, m.Upload.user_id == user_id
+            raise NotFound(detail="No such file")
+        statement = select(m.Upload).with_for_update() if for_update else None
+        upload = await self.get_one_or_none(
+            statement=statement, object_key=object_key, user_id=user_id
         )
-        if for_update:
-            statement = statement.with_for_update()
-        upload = await self.session.scalar(statement)
         if upload is None:
-            raise NotFoundException(detail="No such file")
+            raise NotFound(detail="No such file")
         return upload
 
-    async def page(self, user_id: UUID, limit: int, offset: int) -> tuple[list[m.Upload], int]:
-        return await newest_first(
-            self.session, m.Upload, m.Upload.user_id == user_id, limit=limit, offset=offset
-        )
+    async def page(self, user_id: UUID, limit: int, offset: int) -> OffsetPagination[UploadedFile]:
+        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
+        rows, total = await self.get_many_and_count(*filters, user_id=user_id)
+        return self.to_schema(rows, total, filters, schema_type=UploadedFile)
 
     async def ensure_unused(self, object_key: str) -> None:
-        busy = await self.session.scalar(
+        busy = await self.repository.session.scalar(
             select(
                 exists().where(
                     m.TranscriptionJob.source_object_key == object_key,
@@ -126,4 +113,4 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
             )
         )
         if busy:
-            raise ConflictError(detail="A transcription job that is still running uses this file")
+            raise Conflict(detail="A transcription job that is still running uses this file")

@@ -13,12 +13,7 @@ from pathlib import PurePosixPath
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency
-from litestar.exceptions import (
-    ClientException,
-    InternalServerException,
-    NotFoundException,
-    PermissionDeniedException,
-)
+from litestar.exceptions import ClientException, InternalServerException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from sqlalchemy import select
@@ -27,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.domain.transcripts.store import RESULTS_ROOT
-from transcribe.lib.errors import ConflictError, PayloadTooLargeError
+from transcribe.lib.errors import Conflict, Forbidden, NotFound, TooLarge
 from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
@@ -54,13 +49,13 @@ def _check(
     size: int | None = None,
 ) -> None:
     if storage.signs_natively:
-        raise NotFoundException(detail="Uploads go straight to object storage with this backend")
+        raise NotFound(detail="Uploads go straight to object storage with this backend")
     if (
         expires is None
         or not signature
         or not storage.signer.is_valid(method, key, expires, signature, size)
     ):
-        raise PermissionDeniedException(detail=BAD_SIGNATURE)
+        raise Forbidden(detail=BAD_SIGNATURE)
 
 
 class SignedStorageController(Controller):
@@ -102,7 +97,7 @@ class SignedStorageController(Controller):
         await db_session.rollback()  # and hold no connection while the bytes arrive
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > size:
-            raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
+            raise TooLarge(detail=f"This URL accepts at most {size} bytes")
         too_large = False
 
         async def limited() -> AsyncIterator[bytes]:
@@ -112,7 +107,7 @@ class SignedStorageController(Controller):
                 received += len(chunk)
                 if received > size:
                     too_large = True
-                    raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes")
+                    raise TooLarge(detail=f"This URL accepts at most {size} bytes")
                 yield chunk
 
         # The bytes land aside, and take the key only if the upload is still pending then:
@@ -185,7 +180,7 @@ async def _receive(
         raise ClientException(detail="The upload was interrupted") from None
     except Exception:
         if too_large():
-            raise PayloadTooLargeError(detail=f"This URL accepts at most {size} bytes") from None
+            raise TooLarge(detail=f"This URL accepts at most {size} bytes") from None
         raise
 
 
@@ -194,9 +189,7 @@ async def _pending_upload(session: AsyncSession, key: str, *, lock: bool = False
     if lock:  # POST /files/complete and DELETE /files take this row FOR UPDATE
         statement = statement.with_for_update(read=True)
     if await session.scalar(statement) != m.UploadStatus.PENDING.value:
-        raise ConflictError(
-            detail="This upload was already completed or deleted: presign a new one"
-        )
+        raise Conflict(detail="This upload was already completed or deleted: presign a new one")
 
 
 async def _served(
@@ -206,7 +199,7 @@ async def _served(
     _check(storage, "GET", key, expires, signature)
     info = await storage.head(key)
     if info is None:
-        raise NotFoundException(detail="No such object")
+        raise NotFound(detail="No such object")
     return key, {
         "Content-Length": str(info.size),
         "Content-Disposition": content_disposition(PurePosixPath(key).name),

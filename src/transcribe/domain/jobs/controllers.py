@@ -4,10 +4,11 @@ import logging
 from typing import Annotated
 from uuid import UUID
 
+from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
@@ -15,11 +16,11 @@ from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
-from transcribe.domain.jobs.schemas import Job, JobCreate, JobPage, job_view
+from transcribe.domain.jobs.schemas import Job, JobCreate, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
 from transcribe.engines import TranscriptionEngine, is_supported_language
-from transcribe.lib.errors import PaymentRequiredError
+from transcribe.lib.errors import InvalidInput, QuotaExceeded
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue
@@ -59,6 +60,7 @@ class JobController(Controller):
         current_user: CurrentUser,
         data: JSONBody[JobCreate],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         engine: NamedDependency[TranscriptionEngine],
         queue: NamedDependency[LazyQueue],
         settings: NamedDependency[Settings],
@@ -68,22 +70,22 @@ class JobController(Controller):
         """
         language = data.language.strip().lower()
         if not is_supported_language(engine, language):
-            raise ValidationException(
+            raise InvalidInput(
                 detail=f"Unsupported language {data.language!r}: use an ISO 639-1 code the "
                 "engine supports (en, ru, de, ...) or 'auto'"
             )
         if data.mode == "dialogue" and not engine.diarization:
-            raise ValidationException(
+            raise InvalidInput(
                 detail=f"The {engine.name} engine cannot tell speakers apart: use mode 'mono'"
             )
         if data.speakers_expected is not None and data.mode != "dialogue":
-            raise ValidationException(detail="speakers_expected is only for mode 'dialogue'")
+            raise InvalidInput(detail="speakers_expected is only for mode 'dialogue'")
         keyterms = _clean_keyterms(data.keyterms)
         quota = usage.quota_seconds(current_user, settings.auth.quota_monthly_audio_minutes)
         if quota is not None:
-            used = await usage.used_this_month(jobs_service.session, current_user.id)
+            used = await usage.used_this_month(db_session, current_user.id)
             if used >= quota:
-                raise PaymentRequiredError(
+                raise QuotaExceeded(
                     detail=f"This month's audio quota ({quota // 60} minutes) is used up; "
                     "it renews on the 1st (UTC)"
                 )
@@ -92,6 +94,7 @@ class JobController(Controller):
             data.object_key,
             language,
             data.mode,
+            engine=engine.name,
             speakers_expected=data.speakers_expected,
             keyterms=keyterms,
         )
@@ -120,16 +123,10 @@ class JobController(Controller):
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
-    ) -> JobPage:
+    ) -> OffsetPagination[Job]:
         if q is not None and q.strip():
-            rows, total = await jobs_service.search_for_user(
-                current_user.id, q, status, limit, offset
-            )
-        else:
-            rows, total = await jobs_service.page_for_user(current_user.id, status, limit, offset)
-        return JobPage(
-            items=[job_view(row) for row in rows], total=total, limit=limit, offset=offset
-        )
+            return await jobs_service.search_for_user(current_user.id, q, status, limit, offset)
+        return await jobs_service.page_for_user(current_user.id, status, limit, offset)
 
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
@@ -154,6 +151,7 @@ class JobController(Controller):
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         queue: NamedDependency[LazyQueue],
     ) -> None:
@@ -162,11 +160,11 @@ class JobController(Controller):
         """
         job = await jobs_service.get_owned(current_user.id, job_id, for_update=True)
         result_key = job.result_object_key
-        cancelled = await lifecycle.cancel(jobs_service.session, job.id)
+        cancelled = await lifecycle.cancel(db_session, job.id)
         await jobs_service.delete_transcript(job.id)
         if cancelled is None:  # finished already: delete it
-            await jobs_service.session.delete(job)
-        await jobs_service.session.commit()
+            await db_session.delete(job)
+        await db_session.commit()
         if cancelled is not None:
             await _stop_queue_job(queue, cancelled.queue_job_id, cancelled.provider_job_id)
         if result_key:
@@ -178,9 +176,9 @@ def _clean_keyterms(keyterms: list[str]) -> list[str]:
     for term in keyterms:
         term = " ".join(term.split())
         if not term:
-            raise ValidationException(detail="keyterms must not be blank")
+            raise InvalidInput(detail="keyterms must not be blank")
         if len(term.split()) > MAX_KEYTERM_WORDS:
-            raise ValidationException(
+            raise InvalidInput(
                 detail=f"keyterms are words or short phrases (at most {MAX_KEYTERM_WORDS} words)"
             )
         cleaned[term] = None

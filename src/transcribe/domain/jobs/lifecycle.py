@@ -80,10 +80,12 @@ async def create(
     upload: m.Upload,
     language: str,
     mode: str,
+    engine: str,
     speakers_expected: int | None = None,
     keyterms: list[str] | None = None,
 ) -> m.TranscriptionJob:
     job = m.TranscriptionJob(
+        engine=engine,
         user_id=user_id,
         status=m.JobStatus.PENDING.value,
         language=language,
@@ -100,7 +102,7 @@ async def create(
     return job
 
 
-async def claim(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | None:
+async def claim(session: AsyncSession, job_id: UUID, engine: str) -> m.TranscriptionJob | None:
     """A worker takes the job: pending (or processing, on a retry) becomes processing."""
     return await _change(
         session,
@@ -109,6 +111,7 @@ async def claim(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | Non
         when=[_status_in(UNFINISHED)],
         values={
             "status": m.JobStatus.PROCESSING.value,
+            "engine": engine,
             "started_at": func.coalesce(Job.started_at, func.now()),
             "error_message": None,
         },

@@ -13,7 +13,6 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.params import FromQuery
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from transcribe.db import models as m
 from transcribe.domain.jobs.queueing import defer_check_now
 from transcribe.engines import ASSEMBLYAI_WEBHOOK_PATH
 from transcribe.engines.assemblyai import WEBHOOK_SECRET_HEADER
+from transcribe.lib.errors import InvalidInput, NotAuthenticated
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
 from transcribe.queue import LazyQueue
@@ -70,11 +70,11 @@ class ProviderWebhookController(Controller):
         secret = settings.transcription.assemblyai_webhook_secret
         given = request.headers.get(WEBHOOK_SECRET_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-            raise NotAuthorizedException(detail="Missing or wrong webhook secret")
+            raise NotAuthenticated(detail="Missing or wrong webhook secret")
         try:
             notice = msgspec.json.decode(await request.body(), type=ProviderNotice)
         except msgspec.DecodeError as exc:
-            raise ValidationException(detail=f"Not a transcript notice: {exc}") from None
+            raise InvalidInput(detail=f"Not a transcript notice: {exc}") from None
         job = await db_session.scalar(
             select(m.TranscriptionJob.id).where(
                 m.TranscriptionJob.id == job_id

@@ -50,7 +50,7 @@ def _now() -> datetime:
 async def submit(app: App, rt: WorkerRuntime, job_id: UUID, *, is_last_attempt: bool) -> None:
     """Run one attempt. Raises TransientEngineError when the queue should retry later."""
     async with rt.sessions.begin() as session:
-        job = await lifecycle.claim(session, job_id)
+        job = await lifecycle.claim(session, job_id, rt.engine.name)
         if job is not None:
             content_type = await session.scalar(
                 select(m.Upload.content_type).where(m.Upload.object_key == job.source_object_key)

@@ -8,7 +8,6 @@ import msgspec
 
 from transcribe.db import models as m
 from transcribe.lib.schema import NoNul, Schema
-from transcribe.lib.text import printable
 
 Mode = Literal["mono", "dialogue"]
 MAX_KEYTERMS = 100
@@ -69,6 +68,10 @@ class Job(Schema):
     error_message: str | None
     detected_language: str | None
     audio_duration_s: float | None
+    engine: Annotated[
+        str | None,
+        msgspec.Meta(description="The engine that runs the job (`assemblyai`, `local`, `stub`)"),
+    ]
     progress: Annotated[
         int | None, msgspec.Meta(description="0..100 where the engine reports it, else null")
     ] = None
@@ -78,33 +81,8 @@ class Job(Schema):
 
 
 def job_view(job: m.TranscriptionJob) -> Job:
-    """The job as clients see it, in responses, events and webhooks alike."""
-    return Job(
-        id=job.id,
-        status=m.JobStatus(job.status),
-        language=job.language,
-        mode=job.mode,  # type: ignore[arg-type]
-        object_key=job.source_object_key,
-        filename=printable(job.filename),  # rows from before names were cleaned
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        started_at=job.started_at,
-        completed_at=job.completed_at,
-        error_message=job.error_message,
-        detected_language=job.detected_language,
-        audio_duration_s=job.audio_duration_s,
-        progress=job.progress,
-        speaker_names=dict(job.speaker_names or {}),
-    )
-
-
-class JobPage(Schema):
-    """A page of jobs, newest first (best match first when searching)."""
-
-    items: list[Job]
-    total: int
-    limit: int
-    offset: int
+    """The job as clients see it (the model's attributes by the schema's names)."""
+    return msgspec.convert(job, Job, from_attributes=True)
 
 
 class DownloadLink(Schema):

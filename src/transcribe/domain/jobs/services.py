@@ -2,37 +2,35 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from litestar.exceptions import NotFoundException
+from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
 from sqlalchemy import delete, func, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.jobs import lifecycle
-from transcribe.lib.errors import ConflictError, GoneError
-from transcribe.lib.pagination import newest_first
+from transcribe.domain.jobs.schemas import Job
+from transcribe.lib.errors import Conflict, Gone, NotFound
+from transcribe.lib.pagination import NEWEST_FIRST
 
 
 def ensure_media_available(upload: m.Upload) -> None:
     if upload.status == m.UploadStatus.EXPIRED.value:
-        raise GoneError(
+        raise Gone(
             detail="The media of this upload was deleted under the retention policy "
             "(MEDIA_RETENTION_DAYS): upload the file again"
         )
     if upload.status != m.UploadStatus.UPLOADED.value:
-        raise ConflictError(detail="The upload is not completed yet: call POST /files/complete")
+        raise Conflict(detail="The upload is not completed yet: call POST /files/complete")
 
 
 class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
     class Repo(SQLAlchemyAsyncRepository[m.TranscriptionJob]):
         model_type = m.TranscriptionJob
+        # Two queries: a window-function count says 0 for a page past the end.
+        count_with_window_function = False
 
     repository_type = Repo
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.repository.session
 
     async def create_for_upload(
         self,
@@ -41,10 +39,12 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         language: str,
         mode: str,
         *,
+        engine: str,
         speakers_expected: int | None = None,
         keyterms: list[str] | None = None,
     ) -> m.TranscriptionJob:
-        upload = await self.session.scalar(
+        session = self.repository.session
+        upload = await session.scalar(
             select(m.Upload)
             .where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
             # Held until the job is committed: neither DELETE /files nor retention can
@@ -52,47 +52,43 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
             .with_for_update(read=True)
         )
         if upload is None:
-            raise NotFoundException(detail="No such uploaded file")
+            raise NotFound(detail="No such uploaded file")
         ensure_media_available(upload)
         job = await lifecycle.create(
-            self.session,
+            session,
             user_id=user_id,
             upload=upload,
             language=language,
             mode=mode,
+            engine=engine,
             speakers_expected=speakers_expected,
             keyterms=keyterms,
         )
         # Committed before deferring, so the worker always finds the row.
-        await self.session.commit()
+        await session.commit()
         return job
 
     async def get_owned(
         self, user_id: UUID, job_id: UUID, *, for_update: bool = False
     ) -> m.TranscriptionJob:
-        statement = select(m.TranscriptionJob).where(
-            m.TranscriptionJob.id == job_id, m.TranscriptionJob.user_id == user_id
-        )
-        if for_update:
-            statement = statement.with_for_update()
-        job = await self.session.scalar(statement)
+        """The user's job; another user's answers exactly like a missing one."""
+        statement = select(m.TranscriptionJob).with_for_update() if for_update else None
+        job = await self.get_one_or_none(statement=statement, id=job_id, user_id=user_id)
         if job is None:
-            raise NotFoundException(detail="No such job")
+            raise NotFound(detail="No such job")
         return job
 
     async def page_for_user(
         self, user_id: UUID, status: str | None, limit: int, offset: int
-    ) -> tuple[list[m.TranscriptionJob], int]:
-        where = [m.TranscriptionJob.user_id == user_id]
-        if status:
-            where.append(m.TranscriptionJob.status == status)
-        return await newest_first(
-            self.session, m.TranscriptionJob, *where, limit=limit, offset=offset
-        )
+    ) -> OffsetPagination[Job]:
+        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
+        by = {"user_id": user_id} | ({"status": status} if status else {})
+        rows, total = await self.get_many_and_count(*filters, **by)
+        return self.to_schema(rows, total, filters, schema_type=Job)
 
     async def search_for_user(
         self, user_id: UUID, q: str, status: str | None, limit: int, offset: int
-    ) -> tuple[list[m.TranscriptionJob], int]:
+    ) -> OffsetPagination[Job]:
         """Jobs whose transcript or file name has the words of `q`, best match first.
 
         Two index scans (each GIN index finds its own matches) joined afterwards: an OR
@@ -114,13 +110,19 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         matches = select(job).join(ranked, ranked.c.id == job.id).where(job.user_id == user_id)
         if status:
             matches = matches.where(job.status == status)
-        total = await self.session.scalar(select(func.count()).select_from(matches.subquery()))
-        rows = await self.session.scalars(
+        total = await self.repository.session.scalar(
+            select(func.count()).select_from(matches.subquery())
+        )
+        rows = await self.repository.session.scalars(
             matches.order_by(ranked.c.rank.desc(), job.created_at.desc(), job.id.desc())
             .limit(limit)
             .offset(offset)
         )
-        return list(rows), int(total or 0)
+        return self.to_schema(
+            list(rows), int(total or 0), [LimitOffset(limit, offset)], schema_type=Job
+        )
 
     async def delete_transcript(self, job_id: UUID) -> None:
-        await self.session.execute(delete(m.Transcript).where(m.Transcript.job_id == job_id))
+        await self.repository.session.execute(
+            delete(m.Transcript).where(m.Transcript.job_id == job_id)
+        )

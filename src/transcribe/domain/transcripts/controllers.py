@@ -7,9 +7,9 @@ from uuid import UUID
 
 from litestar import Controller, get, patch
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
@@ -20,7 +20,7 @@ from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
 from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
 from transcribe.domain.transcripts.render import FORMATS
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import Conflict, InvalidInput
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 from transcribe.storage import Storage
@@ -43,6 +43,7 @@ class TranscriptController(Controller):
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],
         format: FromQuery[str] = "txt",
@@ -51,12 +52,10 @@ class TranscriptController(Controller):
         srt, vtt, json or docx, with the speakers' names.
         """
         if format not in FORMATS:
-            raise ValidationException(
-                detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}"
-            )
+            raise InvalidInput(detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}")
         job = await _completed(jobs_service, current_user.id, job_id)
         signed = await store.rendered_link(
-            storage, jobs_service.session, job, format, expires_s=settings.storage.url_ttl_s
+            storage, db_session, job, format, expires_s=settings.storage.url_ttl_s
         )
         return DownloadLink(url=signed.url, format=format, expires_at=signed.expires_at)
 
@@ -71,10 +70,11 @@ class TranscriptController(Controller):
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> TranscriptDocument:
         job = await _completed(jobs_service, current_user.id, job_id)
-        document = await store.load_document(storage, jobs_service.session, job)
+        document = await store.load_document(storage, db_session, job)
         return with_names(document, dict(job.speaker_names or {}))
 
     @patch(
@@ -103,15 +103,16 @@ class TranscriptController(Controller):
             ),
         ],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> Job:
         job = await _completed(jobs_service, current_user.id, job_id, for_update=True)
-        known = speakers(await store.load_document(storage, jobs_service.session, job))
+        known = speakers(await store.load_document(storage, db_session, job))
         old = dict(job.speaker_names or {})
         names = {**old, **speaker_names.clean(data, known)}
         names = {label: name for label, name in names.items() if name is not None}
-        renamed = await lifecycle.rename_speakers(jobs_service.session, job.id, names)
-        await jobs_service.session.commit()
+        renamed = await lifecycle.rename_speakers(db_session, job.id, names)
+        await db_session.commit()
         if names != old:
             await store.forget_renders(storage, job, old)
         return job_view(renamed or job)
@@ -122,5 +123,5 @@ async def _completed(
 ) -> m.TranscriptionJob:
     job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)
     if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
-        raise ConflictError(detail=f"The job is {job.status}; its transcript is not ready")
+        raise Conflict(detail=f"The job is {job.status}; its transcript is not ready")
     return job

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
@@ -22,7 +21,7 @@ from transcribe.domain.webhooks.schemas import (
     EndpointPage,
 )
 from transcribe.domain.webhooks.signing import new_secret
-from transcribe.lib.errors import ConflictError
+from transcribe.lib.errors import Conflict, InvalidInput, NotFound
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 
@@ -64,12 +63,12 @@ class WebhookEndpointController(Controller):
         try:
             await resolve(data.url, allow_private=settings.webhooks.allow_private_urls)
         except UnsafeUrlError as exc:
-            raise ValidationException(detail=str(exc)) from None
+            raise InvalidInput(detail=str(exc)) from None
         count = await db_session.scalar(
             select(func.count()).where(m.WebhookEndpoint.user_id == current_user.id)
         )
         if (count or 0) >= MAX_ENDPOINTS_PER_USER:
-            raise ConflictError(detail=f"At most {MAX_ENDPOINTS_PER_USER} webhook endpoints")
+            raise Conflict(detail=f"At most {MAX_ENDPOINTS_PER_USER} webhook endpoints")
         endpoint = m.WebhookEndpoint(
             user_id=current_user.id,
             url=data.url,
@@ -122,5 +121,5 @@ class WebhookEndpointController(Controller):
             .returning(m.WebhookEndpoint.id)
         )
         if deleted is None:
-            raise NotFoundException(detail="No such webhook endpoint")
+            raise NotFound(detail="No such webhook endpoint")
         await db_session.commit()
