@@ -71,7 +71,7 @@ class Job(Schema):
     engine: Annotated[
         str | None,
         msgspec.Meta(description="The engine that runs the job (`assemblyai`, `local`, `stub`)"),
-    ]
+    ] = None  # None too in events from workers older than the field
     progress: Annotated[
         int | None, msgspec.Meta(description="0..100 where the engine reports it, else null")
     ] = None
