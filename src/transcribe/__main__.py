@@ -1,5 +1,6 @@
-"""`python -m transcribe serve|worker|run|migrate|admin|healthcheck`: entry points that read configuration from
-settings. `serve` is the API alone, `worker` a worker; `run` is both together."""
+"""`python -m transcribe serve|worker|run|drain|drain-server|migrate|admin|healthcheck`: entry
+points that read configuration from settings. `serve` is the API alone, `worker` a worker;
+`run` is both together; `drain` runs the due tasks once, `drain-server` on every POST."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 import uvicorn
 
-from transcribe import healthcheck, supervise, worker_main
+from transcribe import drain, healthcheck, supervise, worker_main
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
 from transcribe.settings import get_settings
@@ -39,10 +40,15 @@ def main(argv: list[str]) -> int:
         return admin.main(argv[1:])
     if command == "worker":
         return asyncio.run(worker_main.run())
+    if command == "drain":
+        return asyncio.run(drain.drain())
+    if command == "drain-server":
+        return drain.serve()
     if command == "healthcheck":
         return healthcheck.main(argv[1:])
     print(
-        "usage: python -m transcribe [serve | worker | run | migrate [--create-database] | "
+        "usage: python -m transcribe [serve | worker | run | drain | drain-server | "
+        "migrate [--create-database] | "
         f"admin promote|demote EMAIL | healthcheck [api|worker]] (got {command!r})"
     )
     return 2

@@ -291,6 +291,8 @@ class WorkerSettings:
     metrics_port: int = setting("WORKER_METRICS_PORT", 0)
     # A worker waits this long for a database that went away, then exits with status 1.
     db_outage_limit_s: float = setting("WORKER_DB_OUTAGE_LIMIT_S", 300.0)
+    # `drain` and `drain-server`: the most one wake-up spends running due tasks.
+    drain_budget_s: float = setting("WORKER_DRAIN_BUDGET_S", 240.0)
 
 
 @dataclass(frozen=True)

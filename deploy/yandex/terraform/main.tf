@@ -1,6 +1,8 @@
 # Transcribe on Yandex Cloud:
 #   API       -> Serverless Container (scales to zero, HTTPS endpoint)
-#   worker    -> a small VM on Container Optimized Image running migrate (one-shot) + worker
+#   worker    -> worker_mode "vm": a small VM on Container Optimized Image running migrate
+#                (one-shot) + worker; "serverless": a private Serverless Container that a
+#                timer trigger wakes every minute to drain due tasks (migrating at start-up)
 #   database  -> Managed PostgreSQL (also holds the procrastinate queue)
 #   media     -> Object Storage bucket, accessed with a service account's static key
 #   secrets   -> Lockbox, injected as environment variables
@@ -237,6 +239,7 @@ data "yandex_compute_image" "coi" {
 }
 
 resource "yandex_compute_instance" "worker" {
+  count              = var.worker_mode == "vm" ? 1 : 0
   name               = "${var.name}-worker"
   platform_id        = "standard-v3"
   service_account_id = yandex_iam_service_account.app.id
@@ -271,4 +274,60 @@ resource "yandex_compute_instance" "worker" {
   }
 
   depends_on = [yandex_resourcemanager_folder_iam_member.app_roles]
+}
+
+# --- worker, serverless: a container woken by a timer trigger -----------------------------
+# Jobs hold no worker slot while AssemblyAI works, so a worker can wake, run what is due
+# (submissions, status checks, emails, webhooks, recovery, housekeeping) and stop:
+# `python -m transcribe drain-server` does that on every POST from the trigger.
+resource "yandex_serverless_container" "worker" {
+  count              = var.worker_mode == "serverless" ? 1 : 0
+  name               = "${var.name}-worker"
+  memory             = 1024
+  cores              = 1
+  core_fraction      = 100
+  concurrency        = 1
+  execution_timeout  = "${var.drain_budget_s + 60}s" # the budget, then the graceful stop
+  service_account_id = yandex_iam_service_account.app.id
+
+  image {
+    url     = local.image
+    command = ["sh", "-c"]
+    args    = ["python -m transcribe migrate && exec python -m transcribe drain-server"]
+    environment = merge(local.worker_env, {
+      WORKER_DRAIN_BUDGET_S              = tostring(var.drain_budget_s)
+      WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S = "30"
+    })
+  }
+
+  dynamic "secrets" {
+    for_each = toset(local.secret_keys)
+    content {
+      id                   = yandex_lockbox_secret.app.id
+      version_id           = yandex_lockbox_secret_version.app.id
+      key                  = secrets.value
+      environment_variable = secrets.value
+    }
+  }
+
+  connectivity {
+    network_id = yandex_vpc_network.main.id
+  }
+}
+
+# Private: only the trigger's service account (serverless.containers.invoker, granted to
+# `app` above) may call it.
+resource "yandex_function_trigger" "worker_drain" {
+  count = var.worker_mode == "serverless" ? 1 : 0
+  name  = "${var.name}-worker-drain"
+
+  timer {
+    cron_expression = "* * ? * * *" # every minute
+  }
+
+  container {
+    id                 = yandex_serverless_container.worker[0].id
+    service_account_id = yandex_iam_service_account.app.id
+    path               = "/"
+  }
 }

@@ -10,12 +10,17 @@ output "bucket" {
   value = yandex_storage_bucket.media.bucket
 }
 
-output "worker_ip" {
-  value = yandex_compute_instance.worker.network_interface[0].nat_ip_address
+output "worker_mode" {
+  value = var.worker_mode
 }
 
+output "worker_ip" {
+  value = var.worker_mode == "vm" ? yandex_compute_instance.worker[0].network_interface[0].nat_ip_address : ""
+}
+
+# The VM, or the serverless worker container.
 output "worker_name" {
-  value = yandex_compute_instance.worker.name
+  value = var.worker_mode == "vm" ? yandex_compute_instance.worker[0].name : yandex_serverless_container.worker[0].name
 }
 
 output "metrics_token" {

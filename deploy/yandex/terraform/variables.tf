@@ -32,6 +32,22 @@ variable "bucket_name" {
   type        = string
 }
 
+variable "worker_mode" {
+  description = "How workers run: \"vm\" (one always-on VM) or \"serverless\" (a Serverless Container that a timer trigger wakes every minute to drain due tasks). See deploy/README.md."
+  type        = string
+  default     = "vm"
+  validation {
+    condition     = contains(["vm", "serverless"], var.worker_mode)
+    error_message = "worker_mode is \"vm\" or \"serverless\"."
+  }
+}
+
+variable "drain_budget_s" {
+  description = "Serverless workers: the most one wake-up runs tasks (below the container's execution timeout)."
+  type        = number
+  default     = 240
+}
+
 variable "worker_concurrency" {
   type    = number
   default = 8

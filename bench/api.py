@@ -1,0 +1,248 @@
+"""API hot-path benchmark: the project beside a bare Litestar app, in the same run.
+
+Both are served by one uvicorn process each, with the same flags, on a fresh database; wrk
+(Debian's `wrk`) drives every target with the same load, in interleaved rounds, and the
+medians are printed with their ratios:
+
+- baseline: `GET /hello`, a raw asyncpg primary-key select, an ORM `session.get` select
+  (bench/api_baseline.py, pools of DATABASE_POOL_SIZE, as the project's);
+- project: `GET /jobs/{id}`, `GET /jobs?limit=20`, `POST /jobs` (a signed-in user's).
+
+Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; p99 under
+3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
+RSS (target: under 300 MiB), read from the kernel (VmHWM).
+
+    .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from tests.helpers.database import fresh_database
+from tests.helpers.server import free_port
+
+POOL_SIZE = "10"
+PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account on a throwaway database
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"object_key": "%s", "language": "en", "mode": "mono"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/health" if "transcribe" in factory else f"{url}/hello")
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{factory} did not start") from None
+                time.sleep(0.2)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wrk(url: str, seconds: int, connections: int, token: str | None, script: str | None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    latency = {  # milliseconds, from the "Latency Distribution" block
+        pct: float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency["50"],
+        "p99": latency["99"],
+    }
+
+
+def prepare(api: str, database_url: str) -> tuple[str, str, str]:
+    """A user with a completed upload and a job: its token, the job id, the upload's key."""
+    email = f"bench-{os.getpid()}@example.com"
+    with httpx.Client(base_url=api, timeout=30) as http:
+        assert http.post("/auth/register", json={"email": email, "password": PASSWORD}).is_success
+        token = http.post("/auth/login", json={"email": email, "password": PASSWORD}).json()[
+            "access_token"
+        ]
+        headers = {"Authorization": f"Bearer {token}"}
+        presigned = http.post(
+            "/files/presign",
+            json={"filename": "talk.txt", "size": 5, "content_type": "text/plain"},
+            headers=headers,
+        ).json()
+        http.request(
+            presigned["method"],
+            presigned["upload_url"],
+            content=b"hello",
+            headers=presigned["headers"],
+        ).raise_for_status()
+        key = presigned["object_key"]
+        http.post("/files/complete", json={"object_key": key}, headers=headers).raise_for_status()
+        job = http.post(
+            "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=headers
+        ).json()
+        for _ in range(30):  # a list of 20 has 20 to show
+            http.post(
+                "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=headers
+            ).raise_for_status()
+    return token, job["id"], key
+
+
+async def burst_of_logins(api: str, count: int) -> None:
+    email = f"login-burst-{os.getpid()}@example.com"
+    async with httpx.AsyncClient(base_url=api, timeout=120) as http:
+        await http.post("/auth/register", json={"email": email, "password": PASSWORD})
+        answers = await asyncio.gather(
+            *(
+                http.post("/auth/login", json={"email": email, "password": PASSWORD})
+                for _ in range(count)
+            )
+        )
+    assert all(a.status_code == 200 for a in answers), {a.status_code for a in answers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench/api.py needs wrk: apt-get install wrk")
+
+    from transcribe.db.migrate import upgrade
+    from transcribe.settings import DatabaseSettings
+
+    storage = tempfile.mkdtemp(prefix="bench-api-storage-")
+    with fresh_database("transcribe_bench") as url:
+        upgrade(DatabaseSettings(url=url).sync_url)
+        env = {
+            **os.environ,
+            "ENV_FILE": "/nonexistent/.env",
+            "DATABASE_URL": url,
+            "DATABASE_POOL_SIZE": POOL_SIZE,
+            "JWT_SECRET": "bench-secret-" + "x" * 40,
+            "STORAGE_BACKEND": "local",
+            "LOCAL_STORAGE_DIR": storage,
+            "TRANSCRIPTION_BACKEND": "stub",
+            "LOG_LEVEL": "WARNING",
+            "LOGIN_MAX_FAILURES_PER_CLIENT": "100000",
+            "REGISTER_MAX_PER_CLIENT": "100000",
+            "PYTHONPATH": str(ROOT),
+        }
+        with (
+            uvicorn("bench.api_baseline:create_app", env) as (bare, _),
+            uvicorn("transcribe.app:create_app", {**env, "PUBLIC_BASE_URL": ""}) as (api, api_proc),
+        ):
+            # The signed upload URL names PUBLIC_BASE_URL; the API's own port serves it.
+            token, job_id, key = prepare(api, url)
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+                script.write(POST_SCRIPT % key)
+            targets = {
+                "bare hello": (f"{bare}/hello", None, None),
+                "bare raw asyncpg select": (f"{bare}/raw/{job_id}", None, None),
+                "bare ORM session.get": (f"{bare}/orm/{job_id}", None, None),
+                "GET /jobs/{id}": (f"{api}/jobs/{job_id}", token, None),
+                "GET /jobs?limit=20": (f"{api}/jobs?limit=20", token, None),
+                "POST /jobs": (f"{api}/jobs", token, script.name),
+            }
+            runs: dict[str, list[dict]] = {name: [] for name in targets}
+            for _ in range(args.rounds):
+                for name, (target, auth, lua) in targets.items():
+                    runs[name].append(wrk(target, args.seconds, args.connections, auth, lua))
+            os.unlink(script.name)
+
+            rss_before = rss_mib(api_proc.pid)
+            asyncio.run(burst_of_logins(api, 32))
+            peak = rss_mib(api_proc.pid, "VmHWM")
+
+    shutil.rmtree(storage, ignore_errors=True)
+    medians = {
+        name: {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99")}
+        for name, results in runs.items()
+    }
+    print(
+        f"{args.rounds} interleaved rounds of {args.seconds} s, {args.connections} connections, "
+        f"medians; pools of {POOL_SIZE}"
+    )
+    print(f"{'target':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>8}")
+    for name, m in medians.items():
+        print(
+            f"{name:28} {m['rps']:9.0f} {m['p50']:8.2f} {m['p99']:8.2f} {m['p99'] / m['p50']:8.1f}"
+        )
+    job = medians["GET /jobs/{id}"]["rps"]
+    print(
+        f"GET /jobs/{{id}} / bare ORM select: {job / medians['bare ORM session.get']['rps']:.2f}x "
+        "(target >= 1.0)"
+    )
+    print(
+        f"GET /jobs/{{id}} / bare raw select: {job / medians['bare raw asyncpg select']['rps']:.2f}x "
+        "(target >= 0.5)"
+    )
+    print(
+        f"32 concurrent logins: API RSS {rss_before:.0f} MiB before, peak {peak:.0f} MiB "
+        "(target < 300)"
+    )
+    print(json.dumps({"medians": medians, "rss_before_mib": rss_before, "rss_peak_mib": peak}))
+
+
+if __name__ == "__main__":
+    main()
