@@ -73,7 +73,8 @@ def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess
             "--log-level",
             "warning",
         ],
-        env=env,
+        # The API signs upload URLs for where it is reached.
+        env={**env, "PORT": str(port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"},
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -190,9 +191,8 @@ def main() -> None:
         }
         with (
             uvicorn("bench.api_baseline:create_app", env) as (bare, _),
-            uvicorn("transcribe.app:create_app", {**env, "PUBLIC_BASE_URL": ""}) as (api, api_proc),
+            uvicorn("transcribe.app:create_app", env) as (api, api_proc),
         ):
-            # The signed upload URL names PUBLIC_BASE_URL; the API's own port serves it.
             token, job_id, key = prepare(api, url)
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
                 script.write(POST_SCRIPT % key)

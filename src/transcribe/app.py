@@ -10,6 +10,7 @@ from advanced_alchemy.exceptions import RepositoryError
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -18,7 +19,11 @@ from transcribe import plugins
 from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
-from transcribe.domain.accounts.current_user import provide_current_user
+from transcribe.domain.accounts.current_user import (
+    ALCHEMY_STATE_KEY,
+    provide_current_user,
+    provide_principal,
+)
 from transcribe.domain.accounts.email_routes import EmailController
 from transcribe.domain.accounts.key_routes import ApiKeyController
 from transcribe.domain.accounts.usage_routes import UsageController
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(BodyTimeoutMiddleware, idle_s=settings.body_idle_timeout_s),
         ],
         before_send=[stamp_response],
+        state=State({ALCHEMY_STATE_KEY: alchemy}),
         guards=[json_bodies_only],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
@@ -125,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "event_hub": Provide(lambda: event_hub, sync_to_thread=False),
             "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
             "current_user": provide_current_user,
+            "principal": provide_principal,
         },
         # HTTPException keeps Litestar's JSON body; anything else is a logged 500.
         exception_handlers={

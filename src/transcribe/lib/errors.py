@@ -120,8 +120,18 @@ def service_error_handler(request: Request, exc: ServiceError) -> Response:
     return create_exception_response(request, as_http(exc))
 
 
+# What Litestar raises (as a 500) when a client goes away before its body is complete.
+CLIENT_GONE = "client disconnected prematurely"
+
+
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     """Litestar's JSON error body; a 5xx is our fault, so it is logged like any crash."""
+    if exc.status_code == 500 and exc.detail == CLIENT_GONE:
+        # Not our failure: the client stopped sending. Nobody reads the answer.
+        log.info("the client went away before sending its whole request: %s", request.url.path)
+        return create_exception_response(
+            request, ClientException(detail="The request was interrupted by the client")
+        )
     if exc.status_code >= 500:
         return unexpected_error_handler(request, exc)
     return create_exception_response(request, exc)

@@ -332,6 +332,34 @@ async def test_an_upload_the_client_abandons_is_no_crash_and_stores_nothing(
     assert not (storage_dir / presigned["object_key"]).exists()
 
 
+async def test_a_json_body_the_client_abandons_is_no_crash(
+    client: httpx.AsyncClient, base_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import logging
+
+    user = await signed_in_user(client)
+    url = urlsplit(base_url)
+    caplog.set_level(logging.INFO)
+    _reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write(
+        f"POST /jobs HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: {user.headers['Authorization']}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n".encode()
+        + b'{"object_key": "'
+    )
+    await writer.drain()
+    await asyncio.sleep(0.3)
+    writer.close()  # gone before the body was complete
+    await asyncio.sleep(1)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records), [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
+    ]
+    assert any(
+        "went away before sending its whole request" in r.getMessage() for r in caplog.records
+    )
+
+
 async def test_file_names_are_shown_without_control_or_bidi_characters(
     client: httpx.AsyncClient,
 ) -> None:

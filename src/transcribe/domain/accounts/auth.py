@@ -16,6 +16,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys
+from transcribe.domain.accounts.current_user import Principal
 from transcribe.lib.http import bearer_token
 from transcribe.settings import Settings
 
@@ -31,7 +32,7 @@ class TokenIssuer:
     JWTAuth's annotations do not resolve at run time.
     """
 
-    def __init__(self, jwt_auth: JWTAuth[m.User], ttl_s: int) -> None:
+    def __init__(self, jwt_auth: JWTAuth[Principal], ttl_s: int) -> None:
         self.jwt_auth = jwt_auth
         self.ttl_s = ttl_s
 
@@ -42,19 +43,17 @@ class TokenIssuer:
         )
 
 
-def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAuth[m.User]:
-    async def retrieve_user(token: Token, connection: Any) -> m.User | None:
+def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAuth[Principal]:
+    async def retrieve_user(token: Token, connection: Any) -> Principal | None:
+        # No database read here: whether the user still exists, is enabled and kept the
+        # password the token was issued under (`ver`) is checked by the route's own query.
         try:
             user_id = UUID(token.sub)
-        except ValueError:
+            version = int(token.extras.get("ver", 0))
+        except (ValueError, TypeError):
             return None
-        session = alchemy.provide_session(connection.app.state, connection.scope)
-        user = await session.get(m.User, user_id)
-        if user is None or user.disabled or token.extras.get("ver", 0) != user.token_version:
-            return None  # gone, disabled, or the password changed since the token was issued
-        if user is not None:
-            structlog.contextvars.bind_contextvars(user_id=str(user.id))
-        return user
+        structlog.contextvars.bind_contextvars(user_id=str(user_id))
+        return Principal(user_id, version)
 
     class KeyOrTokenMiddleware(JWTAuthenticationMiddleware):
         """Bearer `trk_...` is an API key; anything else must be one of our JWTs."""
@@ -83,9 +82,11 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
                 raise NotAuthorizedException(detail="Unknown or revoked API key")
             user, key_id = found
             structlog.contextvars.bind_contextvars(user_id=str(user.id))
-            return AuthenticationResult(user=user, auth=api_keys.ApiKeyAuth(key_id))
+            return AuthenticationResult(
+                user=Principal(user.id, None, user), auth=api_keys.ApiKeyAuth(key_id)
+            )
 
-    return JWTAuth[m.User](
+    return JWTAuth[Principal](
         retrieve_user_handler=retrieve_user,
         authentication_middleware_class=KeyOrTokenMiddleware,
         token_secret=settings.auth.jwt_secret,

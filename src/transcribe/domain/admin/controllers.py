@@ -8,7 +8,6 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
 from litestar.connection import ASGIConnection
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import sessions, usage
-from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.accounts.current_user import CurrentUser, user_of
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.jobs import lifecycle
@@ -30,7 +29,7 @@ from transcribe.domain.jobs.schemas import Job
 from transcribe.domain.jobs.services import JobService
 from transcribe.lib.errors import Conflict, Forbidden, NotFound
 from transcribe.lib.openapi import errors
-from transcribe.lib.pagination import MAX_OFFSET, NEWEST_FIRST
+from transcribe.lib.pagination import MAX_OFFSET, newest_first_page
 from transcribe.lib.schema import Schema
 from transcribe.queue import LazyQueue
 
@@ -38,8 +37,8 @@ Limit = Annotated[int, Parameter(ge=1, le=100)]
 Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
 
 
-def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if not getattr(connection.user, "is_admin", False):
+async def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not (await user_of(connection)).is_admin:
         raise Forbidden(detail="Administrators only")
 
 
@@ -109,16 +108,16 @@ class AdminController(Controller):
         offset: Offset = 0,
     ) -> OffsetPagination[AdminUser]:
         """Every user, newest first, with this month's usage; `q` filters by email. Admins only."""
-        where = [m.User.email.contains(q.lower(), autoescape=True)] if q else []
-        rows, total = await users_service.get_many_and_count(
-            LimitOffset(limit, offset), *NEWEST_FIRST, *where
-        )
-        used = await usage.used_this_month_by(db_session, [row.id for row in rows])
+        matching = select(m.User)
+        if q:
+            matching = matching.where(m.User.email.contains(q.lower(), autoescape=True))
+        page = await newest_first_page(users_service, limit, offset, statement=matching)
+        used = await usage.used_this_month_by(db_session, [row.id for row in page.items])
         return OffsetPagination(
-            items=[_admin_user(row, used.get(row.id, 0.0)) for row in rows],
+            items=[_admin_user(row, used.get(row.id, 0.0)) for row in page.items],
             limit=limit,
             offset=offset,
-            total=total,
+            total=page.total,
         )
 
     @patch(
@@ -161,12 +160,10 @@ class AdminController(Controller):
         """Every user's jobs, newest first, each with its `user_id`; filter by `status` and
         `user_id`. Admins only.
         """
-        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
         by = {"status": status.value} if status is not None else {}
         if user_id is not None:
             by["user_id"] = user_id
-        rows, total = await jobs_service.get_many_and_count(*filters, **by)
-        return jobs_service.to_schema(rows, total, filters, schema_type=AdminJob)
+        return await newest_first_page(jobs_service, limit, offset, schema_type=AdminJob, **by)
 
     @post(
         "/jobs/{job_id:uuid}/retry",

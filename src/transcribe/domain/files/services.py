@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
 from sqlalchemy import exists, func, select
@@ -18,7 +17,7 @@ from transcribe.lib.errors import (
     TooLarge,
     UnsupportedMediaType,
 )
-from transcribe.lib.pagination import NEWEST_FIRST
+from transcribe.lib.pagination import newest_first_page
 from transcribe.lib.text import printable
 
 
@@ -43,7 +42,6 @@ def check_upload(size: int, content_type: str, *, max_bytes: int, allow_text: bo
 class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
     class Repo(SQLAlchemyAsyncRepository[m.Upload]):
         model_type = m.Upload
-        count_with_window_function = False  # see JobService.Repo
 
     repository_type = Repo
 
@@ -99,9 +97,9 @@ class UploadService(SQLAlchemyAsyncRepositoryService[m.Upload]):
         return upload
 
     async def page(self, user_id: UUID, limit: int, offset: int) -> OffsetPagination[UploadedFile]:
-        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
-        rows, total = await self.get_many_and_count(*filters, user_id=user_id)
-        return self.to_schema(rows, total, filters, schema_type=UploadedFile)
+        return await newest_first_page(
+            self, limit, offset, schema_type=UploadedFile, user_id=user_id
+        )
 
     async def ensure_unused(self, object_key: str) -> None:
         busy = await self.repository.session.scalar(

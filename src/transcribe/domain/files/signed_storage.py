@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, InternalServerException
+from litestar.exceptions import InternalServerException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from sqlalchemy import select
@@ -22,14 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.domain.transcripts.store import RESULTS_ROOT
-from transcribe.lib.errors import Conflict, Forbidden, NotFound, TooLarge
+from transcribe.lib.errors import CLIENT_GONE, Conflict, Forbidden, NotFound, TooLarge
 from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import Schema
 from transcribe.storage import STAGING_PREFIX, Storage
 
 BAD_SIGNATURE = "The signature is invalid or has expired"
-CLIENT_GONE = "client disconnected prematurely"  # what Litestar raises when a body stops
 log = logging.getLogger(__name__)
 
 
@@ -173,11 +172,9 @@ async def _receive(
     try:
         return await storage.write_stream(staging, chunks)
     except InternalServerException as exc:
-        if exc.detail != CLIENT_GONE:
-            raise
-        # Not our failure: the client stopped sending (nothing was stored).
-        log.info("upload to %s interrupted by the client", key)
-        raise ClientException(detail="The upload was interrupted") from None
+        if exc.detail == CLIENT_GONE:  # nothing was stored
+            log.info("upload to %s interrupted by the client", key)
+        raise
     except Exception:
         if too_large():
             raise TooLarge(detail=f"This URL accepts at most {size} bytes") from None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
-from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.accounts.current_user import CurrentPrincipal, CurrentUser
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
@@ -115,7 +115,8 @@ class JobController(Controller):
     )
     async def list_jobs(
         self,
-        current_user: CurrentUser,
+        principal: CurrentPrincipal,
+        db_session: NamedDependency[AsyncSession],
         jobs_service: NamedDependency[JobService],
         status: FromQuery[m.JobStatus | None] = None,
         q: Annotated[
@@ -125,20 +126,21 @@ class JobController(Controller):
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> OffsetPagination[Job]:
         if q is not None and q.strip():
-            return await jobs_service.search_for_user(current_user.id, q, status, limit, offset)
-        return await jobs_service.page_for_user(current_user.id, status, limit, offset)
+            user = await principal.load(db_session)
+            return await jobs_service.search_for_user(user.id, q, status, limit, offset)
+        return await jobs_service.page_for(principal, status, limit, offset)
 
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
         self,
-        current_user: CurrentUser,
+        principal: CurrentPrincipal,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
     ) -> Job:
         """The job's status, progress where the engine reports it, timings, detected language and
         audio duration, and the error in plain words if it failed.
         """
-        return job_view(await jobs_service.get_owned(current_user.id, job_id))
+        return job_view(await jobs_service.read_owned(principal, job_id))
 
     @delete(
         "/{job_id:uuid}",

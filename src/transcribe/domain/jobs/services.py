@@ -5,13 +5,14 @@ from uuid import UUID
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import Select, delete, func, select, union_all
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.current_user import Principal
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import Conflict, Gone, NotFound
-from transcribe.lib.pagination import NEWEST_FIRST
+from transcribe.lib.pagination import newest_first_page
 
 
 def ensure_media_available(upload: m.Upload) -> None:
@@ -24,11 +25,17 @@ def ensure_media_available(upload: m.Upload) -> None:
         raise Conflict(detail="The upload is not completed yet: call POST /files/complete")
 
 
+def _of_valid_user(principal: Principal) -> Select[tuple[m.TranscriptionJob]]:
+    return (
+        select(m.TranscriptionJob)
+        .join(m.User, m.User.id == m.TranscriptionJob.user_id)
+        .where(*principal.still_valid())
+    )
+
+
 class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
     class Repo(SQLAlchemyAsyncRepository[m.TranscriptionJob]):
         model_type = m.TranscriptionJob
-        # Two queries: a window-function count says 0 for a page past the end.
-        count_with_window_function = False
 
     repository_type = Repo
 
@@ -78,13 +85,26 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
             raise NotFound(detail="No such job")
         return job
 
-    async def page_for_user(
-        self, user_id: UUID, status: str | None, limit: int, offset: int
+    async def read_owned(self, principal: Principal, job_id: UUID) -> m.TranscriptionJob:
+        """The user's job, read in one statement that also checks the user (see Principal);
+        a stale token is 401 rather than 404."""
+        job = await self.get_one_or_none(statement=_of_valid_user(principal), id=job_id)
+        if job is None:
+            await principal.load(self.repository.session)
+            raise NotFound(detail="No such job")
+        return job
+
+    async def page_for(
+        self, principal: Principal, status: str | None, limit: int, offset: int
     ) -> OffsetPagination[Job]:
-        filters = [LimitOffset(limit, offset), *NEWEST_FIRST]
-        by = {"user_id": user_id} | ({"status": status} if status else {})
-        rows, total = await self.get_many_and_count(*filters, **by)
-        return self.to_schema(rows, total, filters, schema_type=Job)
+        """A page of the user's jobs, newest first: one statement, the user checked in it."""
+        by = {"status": status} if status else {}
+        page = await newest_first_page(
+            self, limit, offset, schema_type=Job, statement=_of_valid_user(principal), **by
+        )
+        if not page.items:  # nothing to show, or a stale token: tell which
+            await principal.load(self.repository.session)
+        return page
 
     async def search_for_user(
         self, user_id: UUID, q: str, status: str | None, limit: int, offset: int
