@@ -10,7 +10,10 @@ medians are printed with their ratios:
 
 Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; p99 under
 3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
-RSS (target: under 300 MiB), read from the kernel (VmHWM).
+RSS (target: under 300 MiB), read from the kernel (VmHWM). A third part prices the request
+log line, the Prometheus middleware and the request-id middleware: `GET /jobs/{id}` on the
+app with each switched off (bench/api_variants.py), interleaved with the full app; the cost
+is the share of a request's time each one takes (target: under 5 % each).
 
     .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--connections 32]
 """
@@ -60,6 +63,7 @@ def rss_mib(pid: int, field: str = "VmRSS") -> float:
 @contextmanager
 def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -76,6 +80,8 @@ def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess
         # The API signs upload URLs for where it is reached.
         env={**env, "PORT": str(port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"},
         cwd=ROOT,
+        stdout=log,  # the per-request log lines are written, as in production, but not shown
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,12 +92,14 @@ def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{factory} did not start") from None
+                    log.seek(0)
+                    raise RuntimeError(f"{factory} did not start: {log.read()[-2000:]!r}") from None
                 time.sleep(0.2)
         yield url, process
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def wrk(url: str, seconds: int, connections: int, token: str | None, script: str | None) -> dict:
@@ -160,6 +168,27 @@ async def burst_of_logins(api: str, count: int) -> None:
     assert all(a.status_code == 200 for a in answers), {a.status_code for a in answers}
 
 
+PIECES = {
+    "request log line": "bench.api_variants:without_request_log",
+    "Prometheus middleware": "bench.api_variants:without_metrics",
+    "request-id middleware (and its log line)": "bench.api_variants:without_request_id",
+}
+
+
+def piece_costs(env: dict[str, str], token: str, job_id: str, args: argparse.Namespace) -> dict:
+    """Each piece's share of a request: 1 - (time per request without it / with it)."""
+    factories = {"full": "transcribe.app:create_app", **PIECES}
+    rps: dict[str, list[float]] = {name: [] for name in factories}
+    for _ in range(args.rounds):
+        for name, factory in factories.items():
+            with uvicorn(factory, env) as (url, _):
+                rps[name].append(
+                    wrk(f"{url}/jobs/{job_id}", args.seconds, args.connections, token, None)["rps"]
+                )
+    full = statistics.median(rps["full"])
+    return {name: 1 - full / statistics.median(rps[name]) for name in PIECES}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -184,7 +213,7 @@ def main() -> None:
             "STORAGE_BACKEND": "local",
             "LOCAL_STORAGE_DIR": storage,
             "TRANSCRIPTION_BACKEND": "stub",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",  # one line per request, as deployed
             "LOGIN_MAX_FAILURES_PER_CLIENT": "100000",
             "REGISTER_MAX_PER_CLIENT": "100000",
             "PYTHONPATH": str(ROOT),
@@ -214,6 +243,8 @@ def main() -> None:
             asyncio.run(burst_of_logins(api, 32))
             peak = rss_mib(api_proc.pid, "VmHWM")
 
+            costs = piece_costs(env, token, job_id, args)
+
     shutil.rmtree(storage, ignore_errors=True)
     medians = {
         name: {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99")}
@@ -241,7 +272,13 @@ def main() -> None:
         f"32 concurrent logins: API RSS {rss_before:.0f} MiB before, peak {peak:.0f} MiB "
         "(target < 300)"
     )
-    print(json.dumps({"medians": medians, "rss_before_mib": rss_before, "rss_peak_mib": peak}))
+    for piece, share in costs.items():
+        print(f"{piece}: {share * 100:.1f} % of a GET /jobs/{{id}} (target < 5)")
+    print(
+        json.dumps(
+            {"medians": medians, "rss_before_mib": rss_before, "rss_peak_mib": peak, "costs": costs}
+        )
+    )
 
 
 if __name__ == "__main__":

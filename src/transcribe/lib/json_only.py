@@ -16,9 +16,10 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def json_bodies_only(
+async def json_bodies_only(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
+    # Async on purpose: Litestar runs a plain function guard in a thread, on every request.
     if "data" not in handler.parsed_fn_signature.parameters:
         return  # no JSON body here (raw uploads, bodiless calls)
     headers = connection.headers

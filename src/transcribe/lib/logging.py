@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 import structlog
 
 _SECRET_KEY = re.compile(
@@ -28,7 +29,17 @@ def redact_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _json(event: dict[str, Any], **_: Any) -> str:
+    return msgspec.json.encode(event, enc_hook=str).decode()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    # What no line of ours shows, stdlib logging need not work out for every record (the
+    # logging HOWTO's "Optimization"): the caller's frame, thread, process.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -45,7 +56,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     renderer = (
         structlog.dev.ConsoleRenderer(colors=False)
         if fmt == "console"
-        else structlog.processors.JSONRenderer()
+        else structlog.processors.JSONRenderer(serializer=_json)
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,

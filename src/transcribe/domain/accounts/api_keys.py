@@ -62,7 +62,7 @@ async def user_for_key(session: AsyncSession, key: str) -> tuple[m.User, UUID] |
     return user, key_id
 
 
-def login_token_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def login_token_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: managing keys or the account needs a login token, not an API key."""
     if isinstance(connection.auth, ApiKeyAuth):
         raise Forbidden(detail="API keys cannot manage API keys or the account: use a login token")
