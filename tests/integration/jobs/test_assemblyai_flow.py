@@ -110,6 +110,8 @@ async def test_provider_outage_is_retried_until_it_passes(
     assert job["status"] == "completed", job
     assert await download_text(api, user.headers, job_id) == text + "\n"
     assert submissions(fake, text) == 1  # the two refused attempts created nothing
+    # The audio was streamed to the provider once: the retries reused its upload URL.
+    assert sum(1 for audio in fake.uploads.values() if audio == text.encode()) == 1
 
 
 async def test_cancelling_a_running_job_stops_it_at_the_provider(

@@ -79,6 +79,8 @@ class TranscriptionJob(UUIDv7AuditBase):
     # The audio URL handed to the provider, saved before the submission: a retry that finds
     # it without a provider id looks for that submission at the provider before sending again.
     provider_audio_url: Mapped[str | None] = mapped_column(Text)
+    # When it was saved: a retry reuses the URL (no second upload) only while it is valid.
+    provider_audio_url_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
     recovery_count: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"

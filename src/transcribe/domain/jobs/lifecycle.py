@@ -127,7 +127,7 @@ async def submitting(
         job_id,
         "submitting",
         when=[Job.status == m.JobStatus.PROCESSING.value, Job.provider_job_id.is_(None)],
-        values={"provider_audio_url": audio_url},
+        values={"provider_audio_url": audio_url, "provider_audio_url_at": _now()},
     )
 
 

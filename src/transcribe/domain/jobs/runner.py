@@ -40,6 +40,21 @@ from transcribe.engines.base import (
 log = logging.getLogger(__name__)
 
 PROVIDER_URL_TTL_S = 6 * 3600  # the provider may queue a while before fetching the audio
+# A saved audio URL is handed over again for this long: a presigned one lives
+# PROVIDER_URL_TTL_S, AssemblyAI keeps an upload 2 days; an hour is left for the provider's
+# queue.
+AUDIO_URL_REUSE_S = PROVIDER_URL_TTL_S - 3600
+
+
+def reusable_audio_url(job: m.TranscriptionJob, now: datetime) -> str | None:
+    """The audio URL an earlier attempt handed over (so a streamed file is not uploaded
+    again), while it is still valid; None when a fresh one is needed."""
+    saved_at = job.provider_audio_url_at
+    if job.provider_audio_url is None or saved_at is None:
+        return None
+    return job.provider_audio_url if now - saved_at < timedelta(seconds=AUDIO_URL_REUSE_S) else None
+
+
 GAVE_UP_MESSAGE = "The transcription service was unavailable for too long; please try again later."
 
 
@@ -86,8 +101,7 @@ async def _submit(
         filename=job.filename,
         content_type=content_type or "application/octet-stream",
         size=info.size,
-        # Reuse the URL an earlier attempt handed over (an upload is not repeated).
-        url=job.provider_audio_url
+        url=reusable_audio_url(job, _now())
         or await rt.storage.external_audio_url(key, expires_s=PROVIDER_URL_TTL_S),
         open_stream=lambda: rt.storage.read_stream(key),
     )
