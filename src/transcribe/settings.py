@@ -306,6 +306,9 @@ class Settings:
     log_format: str = setting("LOG_FORMAT", "json")  # or console
     # A request body that sends nothing for this long gets 408 (0: no limit).
     body_idle_timeout_s: float = setting("REQUEST_BODY_IDLE_TIMEOUT_S", 60.0)
+    # Proxies in front of the API that append to X-Forwarded-For (Yandex's: 1); 0: none,
+    # the socket's peer is the client.
+    trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 0)
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)

@@ -205,8 +205,9 @@ resource "yandex_serverless_container" "api" {
     url = local.image
     environment = merge(local.common_env, {
       PUBLIC_BASE_URL = var.public_base_url
-      # Serverless Containers sit behind Yandex's proxy: trust its forwarded client address.
-      FORWARDED_ALLOW_IPS = "*"
+      # Serverless Containers sit behind one Yandex proxy, which appends the client's address
+      # to X-Forwarded-For: that entry, and no client-written one, names the client.
+      TRUSTED_PROXY_HOPS = "1"
     })
   }
 

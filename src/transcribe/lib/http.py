@@ -23,6 +23,18 @@ def bearer_token(authorization: str) -> str | None:
     return token.strip() or None
 
 
-def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The client's address as uvicorn saw it (behind a trusted proxy: the forwarded one)."""
+def client_address(connection: ASGIConnection[Any, Any, Any, Any], trusted_hops: int = 0) -> str:
+    """The client's address. With `trusted_hops` proxies in front, the entry of
+    `X-Forwarded-For` that the outermost of them appended: each proxy appends the address it
+    saw, so the entries left of that are whatever the client chose to send (and trusting the
+    left-most one, as `FORWARDED_ALLOW_IPS=*` does, lets a client pick any address)."""
+    if trusted_hops > 0:
+        hops = [
+            hop.strip()
+            for header in connection.headers.getall("x-forwarded-for", [])
+            for hop in header.split(",")
+            if hop.strip()
+        ]
+        if len(hops) >= trusted_hops:
+            return hops[-trusted_hops][:64]
     return connection.client.host if connection.client else "unknown"

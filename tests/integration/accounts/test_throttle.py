@@ -61,6 +61,47 @@ async def test_too_many_failures_for_one_email_is_429_with_retry_after(
     assert (await _login(throttled, other.email, other.password)).status_code == 200
 
 
+def _from(address: str) -> dict[str, str]:
+    # The test server trusts loopback's X-Forwarded-For (uvicorn's default): each value is
+    # another client address.
+    return {"X-Forwarded-For": address}
+
+
+async def test_failures_from_many_addresses_do_not_lock_the_owner_out(
+    throttled: httpx.AsyncClient,
+) -> None:
+    user = await signed_in_user(throttled)
+    for n in range(10):  # ten addresses, one wrong guess each: past the per-email limit of 3
+        wrong = await throttled.post(
+            "/auth/login",
+            json={"email": user.email, "password": "wrong-password"},
+            headers=_from(f"198.51.100.{n}"),
+        )
+        assert wrong.status_code == 401
+    # Every address that guessed is refused now, even with the right password...
+    again = await throttled.post(
+        "/auth/login",
+        json={"email": user.email, "password": user.password},
+        headers=_from("198.51.100.3"),
+    )
+    assert again.status_code == 429 and "Retry-After" in again.headers
+    # ...while the owner, from an address that never failed, gets in.
+    owner = await throttled.post(
+        "/auth/login",
+        json={"email": user.email, "password": user.password},
+        headers=_from("203.0.113.7"),
+    )
+    assert owner.status_code == 200, owner.text
+    # A fresh attacker address gets one guess, then it is refused too.
+    fresh = {"email": user.email, "password": "another-guess"}
+    assert (
+        await throttled.post("/auth/login", json=fresh, headers=_from("192.0.2.50"))
+    ).status_code == 401
+    assert (
+        await throttled.post("/auth/login", json=fresh, headers=_from("192.0.2.50"))
+    ).status_code == 429
+
+
 async def test_success_resets_the_email_counter(throttled: httpx.AsyncClient) -> None:
     user = await signed_in_user(throttled)
     for _ in range(2):

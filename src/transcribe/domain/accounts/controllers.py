@@ -65,7 +65,7 @@ class AccountController(Controller):
         """
         # Every attempt counts (taken emails included), before any password is hashed.
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = client_address(request)
+        client = client_address(request, settings.trusted_proxy_hops)
         key = f"register:{client[:64]}"
         await throttle.check_key(
             key, settings.auth.register_max_per_client, "Too many registrations; try again later"
@@ -106,15 +106,16 @@ class AccountController(Controller):
         per email and per client address get 429 with Retry-After; a disabled account gets 403.
         """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = client_address(request)
-        email_key, client_key = throttle.keys(normalize_email(data.email), client)
-        await throttle.check(email_key, client_key)
+        client = client_address(request, settings.trusted_proxy_hops)
+        keys = throttle.keys(normalize_email(data.email), client)
+        await throttle.check(keys)
         try:
             user = await users_service.authenticate(data.email, data.password)
         except Exception:
-            await throttle.record_failure(email_key, client_key)
+            await throttle.record_failure(keys.client, keys.pair)
             raise
-        await throttle.reset(email_key)
+        # This address got in: its failures for the email go; other addresses' stay.
+        await throttle.reset(keys.pair)
         if user.disabled:
             raise Forbidden(detail="This account is disabled")
         refresh = await sessions.issue(

@@ -98,13 +98,13 @@ class EmailController(Controller):
         sent.
         """
         throttle = LoginThrottle.from_settings(users_service.repository.session, settings.auth)
-        client = client_address(request)
-        email_key, client_key = throttle.keys(normalize_email(data.email), client)
+        client = client_address(request, settings.trusted_proxy_hops)
+        keys = throttle.keys(normalize_email(data.email), client)
         # One address gets a few emails; one client (an office behind NAT) may ask for many.
-        limits = ((email_key, EMAILS_PER_WINDOW), (client_key, throttle.max_per_client))
+        limits = ((keys.email, EMAILS_PER_WINDOW), (keys.client, throttle.max_per_client))
         for key, limit in limits:
             await throttle.check_key(f"reset-{key}", limit, "Too many reset requests; try later")
-        await throttle.record_failure(f"reset-{email_key}", f"reset-{client_key}")
+        await throttle.record_failure(f"reset-{keys.email}", f"reset-{keys.client}")
         # The same work for every address: the task finds out whether there is an account.
         await mail_tasks.defer_password_reset(await queue.get(), normalize_email(data.email))
         return Accepted(detail="If an account has this address, an email is on its way")

@@ -1,7 +1,15 @@
 """Login throttling per email and per client address (and registrations per client
 address), counted in PostgreSQL.
 
-Failures live in `login_failures`, so limits hold across every API instance.
+Failures live in `login_failures`, so limits hold across every API instance. For one email:
+
+- a client address that failed LOGIN_MAX_FAILURES_PER_EMAIL times for it is refused;
+- once the email has that many failures from all addresses together (it is under attack),
+  every address that failed for it at all in the window is refused, but an address that
+  has not may still try: the owner, who has not mistyped, keeps getting in, while an
+  attacker gets one guess per fresh address per window (and each address is bounded by
+  LOGIN_MAX_FAILURES_PER_CLIENT over all emails). Failures from many addresses slow the
+  attack down; they cannot lock the owner out.
 """
 
 from __future__ import annotations
@@ -17,6 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.lib.errors import RateLimited
 from transcribe.settings import AuthSettings
+
+
+@dataclass(frozen=True)
+class LoginKeys:
+    email: str  # for limits on the email itself (password-reset requests)
+    client: str  # the address's failures for every email
+    pair: str  # this address's failures for this email; the email's are all its pairs
 
 
 @dataclass(frozen=True)
@@ -36,29 +51,54 @@ class LoginThrottle:
         )
 
     @staticmethod
-    def keys(email: str, client: str) -> tuple[str, str]:
+    def keys(email: str, client: str) -> LoginKeys:
         # A digest, not the address: fixed length, and the table holds no emails.
         digest = hashlib.sha256(email.encode()).hexdigest()
-        return f"email:{digest}", f"client:{client[:64]}"
+        client = client[:64]
+        return LoginKeys(f"email:{digest}", f"client:{client}", f"pair:{digest}:{client}")
 
-    async def check(self, email_key: str, client_key: str) -> None:
-        """Raise 429 with Retry-After when either key used up its failures in the window."""
-        for key, limit in ((email_key, self.max_per_email), (client_key, self.max_per_client)):
-            await self.check_key(key, limit, "Too many failed login attempts; try again later")
+    @staticmethod
+    def _pairs_of(keys: LoginKeys) -> tuple[str, str]:
+        """The key range of every address's failures for this email (`;` follows `:`)."""
+        prefix = keys.pair[: keys.pair.index(":", len("pair:")) + 1]
+        return prefix, prefix[:-1] + ";"
+
+    async def check(self, keys: LoginKeys) -> None:
+        """Raise 429 with Retry-After under the rules above."""
+        message = "Too many failed login attempts; try again later"
+        await self.check_key(keys.client, self.max_per_client, message)
+        await self.check_key(keys.pair, self.max_per_email, message)
+        email_failures, oldest = await self._count(*self._pairs_of(keys))
+        if email_failures >= self.max_per_email and (await self._count(keys.pair))[0] > 0:
+            raise RateLimited(detail=message, retry_after_s=self._retry_after(oldest))
 
     async def check_key(self, key: str, limit: int, message: str) -> None:
-        since = datetime.now(UTC) - timedelta(seconds=self.window_s)
+        count, oldest = await self._count(key)
+        if count >= limit:
+            raise RateLimited(detail=message, retry_after_s=self._retry_after(oldest))
+
+    def _since(self) -> datetime:
+        return datetime.now(UTC) - timedelta(seconds=self.window_s)
+
+    def _retry_after(self, oldest: datetime) -> int:
+        # Free again once the oldest attempt in the window ages out.
+        return max(1, math.ceil((oldest - self._since()).total_seconds()))
+
+    async def _count(self, key: str, below: str | None = None) -> tuple[int, datetime]:
+        """Failures in the window under `key`, or under every key from `key` up to `below`."""
+        matches = (
+            m.LoginFailure.key == key
+            if below is None
+            else m.LoginFailure.key.between(key, below, symmetric=False)
+        )
         count, oldest = (
             await self.session.execute(
                 select(func.count(), func.min(m.LoginFailure.created_at)).where(
-                    m.LoginFailure.key == key, m.LoginFailure.created_at > since
+                    matches, m.LoginFailure.created_at > self._since()
                 )
             )
         ).one()
-        if count >= limit:
-            # Free again once the oldest attempt in the window ages out.
-            wait = (oldest - since).total_seconds()
-            raise RateLimited(detail=message, retry_after_s=max(1, math.ceil(wait)))
+        return count, oldest
 
     async def record_failure(self, *keys: str) -> None:
         cutoff = datetime.now(UTC) - timedelta(seconds=self.window_s)
