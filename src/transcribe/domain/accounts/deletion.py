@@ -32,8 +32,7 @@ async def delete_account(session: AsyncSession, user: m.User) -> list[str]:
         )
         if pid
     ]
-    email_key, _ = LoginThrottle.keys(user.email, "")
-    await session.execute(delete(m.LoginFailure).where(m.LoginFailure.key == email_key))
+    await LoginThrottle.forget_email(session, user.email)
     await session.execute(delete(m.User).where(m.User.id == user.id))  # cascades to the rest
     return provider_ids
 

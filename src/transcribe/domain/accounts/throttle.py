@@ -57,6 +57,18 @@ class LoginThrottle:
         client = client[:64]
         return LoginKeys(f"email:{digest}", f"client:{client}", f"pair:{digest}:{client}")
 
+    @classmethod
+    async def forget_email(cls, session: AsyncSession, email: str) -> None:
+        """Every failure counted for the email (a deleted account leaves none behind)."""
+        keys = cls.keys(email, "")
+        low, high = cls._pairs_of(keys)
+        await session.execute(
+            delete(m.LoginFailure).where(
+                m.LoginFailure.key.in_([keys.email, f"reset-{keys.email}"])
+                | m.LoginFailure.key.between(low, high, symmetric=False)
+            )
+        )
+
     @staticmethod
     def _pairs_of(keys: LoginKeys) -> tuple[str, str]:
         """The key range of every address's failures for this email (`;` follows `:`)."""
