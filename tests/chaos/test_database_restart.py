@@ -1,0 +1,158 @@
+"""PostgreSQL restarts under load, with the API and the worker left alone: every job
+completes, the worker is the same process, and no request after the restart is a 5xx. A
+database that stays away past WORKER_DB_OUTAGE_LIMIT_S ends the worker with status 1. On a
+cluster of the test's own (the shared one is never touched)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.private_postgres import PrivateCluster, private_postgres
+from tests.helpers.server import free_port, serve
+from tests.helpers.uploads import upload_file
+from tests.helpers.worker import running_worker
+from transcribe.settings import DatabaseSettings, Settings
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[PrivateCluster]:
+    from transcribe.db.migrate import upgrade
+
+    with private_postgres() as pg:
+        upgrade(DatabaseSettings(url=pg.url).sync_url)
+        yield pg
+
+
+async def _transcribe(client: httpx.AsyncClient, user, text: bytes) -> dict:
+    key = await upload_file(client, user, text)
+    created = await client.post(  # the first request after a restart too: no 500
+        "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=user.headers
+    )
+    assert created.status_code == 201, created.text
+    deadline = time.monotonic() + 60
+    job_id = created.json()["id"]
+    while True:
+        job = (await client.get(f"/jobs/{job_id}", headers=user.headers)).json()
+        if job["status"] in ("completed", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"the job stayed {job['status']}"
+        await asyncio.sleep(0.2)
+
+
+BURST = 20
+
+
+async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
+    cluster: PrivateCluster, settings: Settings, tmp_path: Path
+) -> None:
+    from transcribe.app import create_app
+
+    port = free_port()
+    own = dataclasses.replace(
+        settings,
+        db=DatabaseSettings(url=cluster.url),
+        port=port,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    log = tmp_path / "worker.log"
+    with (
+        running_worker(cluster.url, log) as worker,
+        serve(create_app(own), port=port) as url,
+    ):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            user = await signed_in_user(client)
+            keys = [
+                await upload_file(client, user, f"burst job {n}".encode()) for n in range(BURST)
+            ]
+            job_ids: list[str] = []
+            restarted, half_created = asyncio.Event(), asyncio.Event()
+            after_restart: list[int] = []
+
+            async def create(key: str) -> None:
+                while True:  # a client retries what failed while the database was away
+                    response = await client.post(
+                        "/jobs",
+                        json={"object_key": key, "language": "en", "mode": "mono"},
+                        headers=user.headers,
+                    )
+                    if restarted.is_set():
+                        after_restart.append(response.status_code)
+                    if response.status_code == 201:
+                        job_ids.append(response.json()["id"])
+                        if len(job_ids) >= BURST // 2:
+                            half_created.set()
+                        return
+                    assert response.status_code >= 500, response.text  # the outage, no 4xx
+                    await asyncio.sleep(0.2)
+
+            async def restart_midway() -> None:
+                await half_created.wait()
+                await asyncio.to_thread(cluster.restart)
+                restarted.set()
+
+            async def paced(key: str, delay: float) -> None:
+                await asyncio.sleep(delay)
+                await create(key)
+
+            await asyncio.gather(
+                restart_midway(), *(paced(key, n * 0.05) for n, key in enumerate(keys))
+            )
+            deadline = time.monotonic() + 120
+            while True:
+                statuses = []
+                for job_id in job_ids:
+                    response = await client.get(f"/jobs/{job_id}", headers=user.headers)
+                    after_restart.append(response.status_code)
+                    statuses.append(response.json()["status"])
+                if all(status == "completed" for status in statuses):
+                    break
+                assert time.monotonic() < deadline, (statuses, log.read_text()[-3000:])
+                await asyncio.sleep(0.5)
+        assert worker.poll() is None, log.read_text()[-3000:]  # the same process throughout
+
+    assert len(set(job_ids)) == BURST
+    assert after_restart and all(code < 500 for code in after_restart), after_restart
+    assert worker.returncode == 0  # and it stopped gracefully when asked
+    assert "starting again once the database answers" in log.read_text()  # it saw the restart
+
+
+async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
+    cluster: PrivateCluster, settings: Settings, tmp_path: Path
+) -> None:
+    from transcribe.app import create_app
+
+    port = free_port()  # its presigned upload URLs name this server, on the cluster's rows
+    own = dataclasses.replace(
+        settings,
+        db=DatabaseSettings(url=cluster.url),
+        port=port,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    log = tmp_path / "worker.log"
+    with running_worker(cluster.url, log, WORKER_DB_OUTAGE_LIMIT_S="8") as worker:
+        with serve(create_app(own), port=port) as url:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+                user = await signed_in_user(client)
+                assert (await _transcribe(client, user, b"before"))["status"] == "completed"
+
+                cluster.restart()
+                await asyncio.sleep(3)
+                assert worker.poll() is None, log.read_text()[-3000:]
+                after = await _transcribe(client, user, b"after the restart")
+                assert after["status"] == "completed", after
+                assert worker.poll() is None
+
+        cluster.stop()  # and it stays away (the fixture removes the cluster afterwards)
+        started = time.monotonic()
+        status = worker.wait(timeout=90)
+        assert status == 1, log.read_text()[-3000:]
+        assert 8 <= time.monotonic() - started + 1
+        assert "giving up" in log.read_text()
