@@ -12,11 +12,13 @@ import uvicorn
 from transcribe import drain, healthcheck, supervise, worker_main
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
+from transcribe.lib.headers_timeout import headers_timeout_protocol
 from transcribe.settings import get_settings
 
 
 def serve() -> int:
     settings = get_settings()
+    timed = {"http": headers_timeout_protocol(settings.headers_timeout_s)}
     uvicorn.run(
         "transcribe.app:create_app",
         factory=True,
@@ -24,6 +26,7 @@ def serve() -> int:
         port=settings.port,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        **(timed if settings.headers_timeout_s > 0 else {}),
     )
     return 0
 

@@ -306,6 +306,8 @@ class Settings:
     log_format: str = setting("LOG_FORMAT", "json")  # or console
     # A request body that sends nothing for this long gets 408 (0: no limit).
     body_idle_timeout_s: float = setting("REQUEST_BODY_IDLE_TIMEOUT_S", 60.0)
+    # A request's headers must be complete this long after its first byte (0: no limit).
+    headers_timeout_s: float = setting("REQUEST_HEADERS_TIMEOUT_S", 10.0)
     # Proxies in front of the API that append to X-Forwarded-For (Yandex's: 1); 0: none,
     # the socket's peer is the client.
     trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 0)
