@@ -164,6 +164,31 @@ async def test_housekeeping_works_through_every_batch(
     assert not any((storage_dir / key).exists() for key in keys)
 
 
+async def test_housekeeping_removes_every_batch_of_abandoned_uploads(
+    client: httpx.AsyncClient, user: SignedInUser, runtime: WorkerRuntime, database_url: str
+) -> None:
+    keys = []
+    for n in range(7):
+        presigned = await client.post(
+            "/files/presign",
+            json={"filename": f"never-{n}.mp3", "size": 3, "content_type": "audio/mpeg"},
+            headers=user.headers,
+        )
+        assert presigned.status_code == 201
+        keys.append(presigned.json()["object_key"])
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE uploads SET created_at = now() - interval '3 hours' WHERE object_key = ANY(%s)",
+            (keys,),
+        )
+    await clean_up(runtime, batch=3)  # 3 + 3 + 1: one run takes them all
+    with psycopg.connect(database_url) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM uploads WHERE object_key = ANY(%s)", (keys,)
+        ).fetchone()[0]
+    assert left == 0
+
+
 async def test_media_deleted_after_a_crash_between_marking_and_deleting(
     client: httpx.AsyncClient,
     user: SignedInUser,
