@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.private_postgres import PrivateCluster, private_postgres
-from tests.helpers.server import free_port, serve
+from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
 from transcribe.settings import DatabaseSettings, Settings
@@ -50,22 +50,19 @@ async def _transcribe(client: httpx.AsyncClient, user, text: bytes) -> dict:
 BURST = 20
 
 
+def _on(cluster: PrivateCluster, settings: Settings) -> Settings:
+    """The session's settings on the private cluster (served by `serve_settings`, whose
+    presigned upload URLs name that server, on the cluster's rows)."""
+    return dataclasses.replace(settings, db=DatabaseSettings(url=cluster.url))
+
+
 async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
     cluster: PrivateCluster, settings: Settings, tmp_path: Path
 ) -> None:
-    from transcribe.app import create_app
-
-    port = free_port()
-    own = dataclasses.replace(
-        settings,
-        db=DatabaseSettings(url=cluster.url),
-        port=port,
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
     log = tmp_path / "worker.log"
     with (
         running_worker(cluster.url, log) as worker,
-        serve(create_app(own), port=port) as url,
+        serve_settings(_on(cluster, settings)) as url,
     ):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             user = await signed_in_user(client)
@@ -127,18 +124,9 @@ async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
 async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
     cluster: PrivateCluster, settings: Settings, tmp_path: Path
 ) -> None:
-    from transcribe.app import create_app
-
-    port = free_port()  # its presigned upload URLs name this server, on the cluster's rows
-    own = dataclasses.replace(
-        settings,
-        db=DatabaseSettings(url=cluster.url),
-        port=port,
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
     log = tmp_path / "worker.log"
     with running_worker(cluster.url, log, WORKER_DB_OUTAGE_LIMIT_S="8") as worker:
-        with serve(create_app(own), port=port) as url:
+        with serve_settings(_on(cluster, settings)) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 user = await signed_in_user(client)
                 assert (await _transcribe(client, user, b"before"))["status"] == "completed"
