@@ -44,6 +44,8 @@ import httpx
 from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
+from bench.common import rss_mib
+
 POOL_SIZE = "10"
 PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account on a throwaway database
 POST_SCRIPT = """
@@ -51,13 +53,6 @@ wrk.method = "POST"
 wrk.body = '{"object_key": "%s", "language": "en", "mode": "mono"}'
 wrk.headers["Content-Type"] = "application/json"
 """
-
-
-def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 @contextmanager

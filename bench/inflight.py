@@ -39,15 +39,10 @@ from tests.helpers.database import fresh_database
 from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
 from tests.helpers.server import free_port, serve
 
+from bench.common import rss_mib
+
 CONCURRENCY = 8
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a throwaway for loopback
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def make_jobs(database_url: str, count: int) -> list[str]:

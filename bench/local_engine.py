@@ -33,12 +33,7 @@ import psycopg
 from tests.helpers import speech
 from tests.helpers.database import fresh_database
 
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from bench.common import rss_mib
 
 
 def clip(seconds: float, folder: Path) -> tuple[Path, float]:
