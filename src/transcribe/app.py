@@ -34,6 +34,7 @@ from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.jobs.event_routes import EventController, JobEventController
 from transcribe.domain.jobs.events import JobEventHub
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
+from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = get_engine(settings)  # the API only asks it which languages it supports
     queue = LazyQueue(build_queue(settings, for_worker=False))  # the API defers; workers run
     event_hub = _event_hub(settings, alchemy)
+    job_reads = JobReads(alchemy.get_engine())
 
     @asynccontextmanager
     async def queue_pool(_: Litestar) -> AsyncIterator[None]:
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "queue": Provide(lambda: queue, sync_to_thread=False),
             "event_hub": Provide(lambda: event_hub, sync_to_thread=False),
             "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
+            "job_reads": Provide(lambda: job_reads, sync_to_thread=False, use_cache=True),
             "current_user": provide_current_user,
             "principal": provide_principal,
         },

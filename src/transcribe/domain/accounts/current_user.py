@@ -40,10 +40,7 @@ class Principal:
     def still_valid(self) -> list[ColumnElement[bool]]:
         """Conditions on `users`, for a query joined to it: the user exists, is enabled and
         (for a login token) has not changed the password since the token was issued."""
-        conditions = [m.User.id == self.user_id, m.User.disabled.is_(False)]
-        if self.token_version is not None:
-            conditions.append(m.User.token_version == self.token_version)
-        return conditions
+        return valid_user_conditions(self.user_id, self.token_version)
 
     async def load(self, session: AsyncSession) -> m.User:
         """The user's row, once per request; NotAuthenticated when the token went stale."""
@@ -57,6 +54,15 @@ class Principal:
                 raise NotAuthenticated(STALE_TOKEN)
             self.user = user
         return self.user
+
+
+def valid_user_conditions(user_id: Any, token_version: Any | None) -> list[ColumnElement[bool]]:
+    """`Principal.still_valid`, for values or for bound parameters of a prebuilt statement
+    (an API key's principal has no token version: its key was checked with the user)."""
+    conditions = [m.User.id == user_id, m.User.disabled.is_(False)]
+    if token_version is not None:
+        conditions.append(m.User.token_version == token_version)
+    return conditions
 
 
 async def read_without_transaction(request: Request[Any, Any, Any], session: AsyncSession) -> None:

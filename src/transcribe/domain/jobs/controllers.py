@@ -1,21 +1,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
-from transcribe.domain.accounts.current_user import CurrentPrincipal, CurrentUser
+from transcribe.domain.accounts.current_user import CurrentPrincipal, CurrentUser, Principal
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
+from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, JobCreate, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
@@ -133,14 +134,15 @@ class JobController(Controller):
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(
         self,
-        principal: CurrentPrincipal,
+        request: Request[Principal, Any, Any],
         job_id: FromPath[UUID],
-        jobs_service: NamedDependency[JobService],
+        job_reads: NamedDependency[JobReads],
     ) -> Job:
         """The job's status, progress where the engine reports it, timings, detected language and
         audio duration, and the error in plain words if it failed.
         """
-        return job_view(await jobs_service.read_owned(principal, job_id))
+        # No session and no service: the one read clients poll goes at the driver's speed.
+        return await job_reads.owned(request.user, job_id)
 
     @delete(
         "/{job_id:uuid}",
