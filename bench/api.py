@@ -11,7 +11,7 @@ medians are printed with their ratios:
 Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; p99 under
 3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
 RSS (target: under 300 MiB), read from the kernel (VmHWM). A third part prices the request
-log line, the Prometheus middleware and the request-id middleware: `GET /jobs/{id}` on the
+log line, the request metrics (Prometheus) and the request id: `GET /jobs/{id}` on the
 app with each switched off (bench/api_variants.py), interleaved with the full app; the cost
 is the share of a request's time each one takes (target: under 5 % each).
 
@@ -165,8 +165,8 @@ async def burst_of_logins(api: str, count: int) -> None:
 
 PIECES = {
     "request log line": "bench.api_variants:without_request_log",
-    "Prometheus middleware": "bench.api_variants:without_metrics",
-    "request-id middleware (and its log line)": "bench.api_variants:without_request_id",
+    "request metrics": "bench.api_variants:without_metrics",
+    "request id": "bench.api_variants:without_request_id",
 }
 
 

@@ -52,16 +52,15 @@ from transcribe.lib.errors import (
 )
 from transcribe.lib.json_only import json_bodies_only
 from transcribe.lib.logging import configure_logging
-from transcribe.lib.metrics import prometheus_config
 from transcribe.lib.openapi import describe_schemas, mark_public_operations
-from transcribe.lib.request_id import RequestIdMiddleware, stamp_response
+from transcribe.lib.request_id import RequestContextMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
 
 
 def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
-    app_config.middleware.insert(0, DefineMiddleware(RequestIdMiddleware))
+    app_config.middleware.insert(0, DefineMiddleware(RequestContextMiddleware))
     return app_config
 
 
@@ -119,12 +118,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.
         on_app_init=[jwt_auth.on_app_init, _outermost_request_middleware],
         middleware=[
-            prometheus_config().middleware,
             DefineMiddleware(BodyTimeoutMiddleware, idle_s=settings.body_idle_timeout_s),
         ],
         before_send=[stamp_response],
         state=State({ALCHEMY_STATE_KEY: alchemy}),
-        guards=[json_bodies_only],
+        before_request=json_bodies_only,
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "storage": Provide(lambda: storage, sync_to_thread=False),

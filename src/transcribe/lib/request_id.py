@@ -1,5 +1,5 @@
 """Request context: an id per request (from `X-Request-ID` when sane, else new), bound to
-the log context and echoed on the response, and one log line per request.
+the log context and echoed on the response; the request's metrics; one log line per request.
 
 The line carries the path without its query string: signed URLs keep their signature there.
 Headers go on in a `before_send` hook, which sees every response, those of unknown routes
@@ -16,50 +16,81 @@ from contextvars import ContextVar
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from transcribe.lib.metrics import EXCLUDED_PATHS, RequestMetrics
+
 HEADER = "x-request-id"
+_HEADER_BYTES = HEADER.encode()
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
-log = structlog.get_logger("transcribe.requests")
+log = structlog.get_logger()  # lazy: configure_logging runs later
+LOGGER_NAME = "transcribe.requests"
 
 
 def _request_id_for(scope: Scope) -> str:
-    incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
-    return incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+    for name, value in scope["headers"]:
+        if name == _HEADER_BYTES:
+            incoming = value.decode("latin-1")
+            if _SAFE.match(incoming):
+                return incoming
+            break
+    return uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
+class RequestContextMiddleware:
+    """Each request's id, its metrics and its log line, in one layer: every layer Litestar
+    stacks costs a coroutine and a wrapped `send` per request.
+
+    bench/api.py prices the three pieces by switching each off in a subclass
+    (bench/api_variants.py): `bind_request_id`, `metrics` and `log_line`.
+    """
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.metrics: RequestMetrics | None = RequestMetrics()
+
+    def bind_request_id(self, scope: Scope) -> str:
+        request_id = _request_id_for(scope)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        return request_id
+
+    def log_line(self, scope: Scope, status: int, duration_s: float) -> None:
+        log.info(
+            "request",
+            logger=LOGGER_NAME,
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+            duration_ms=round(duration_s * 1000, 1),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id_for(scope)
-        token = current_request_id.set(request_id)
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(self.bind_request_id(scope))
+        metrics = self.metrics if scope["path"] not in EXCLUDED_PATHS else None
+        route = scope.get("path_template", scope["path"])  # a route's, not each job id's
+        in_progress = metrics.started(scope["method"], route) if metrics else None
         started = time.perf_counter()
         status = 500
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_status)
         finally:
-            log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+            duration_s = time.perf_counter() - started
+            if metrics is not None and in_progress is not None:
+                in_progress.dec()
+                metrics.finished(scope["method"], route, status, duration_s)
+            self.log_line(scope, status, duration_s)
             structlog.contextvars.clear_contextvars()
             current_request_id.reset(token)
 
@@ -73,6 +104,7 @@ async def stamp_response(message: Message, scope: Scope) -> None:
         request_id = _request_id_for(scope)
         log.info(
             "request",
+            logger=LOGGER_NAME,
             method=scope.get("method"),
             path=scope.get("path"),
             status=message["status"],
