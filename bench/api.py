@@ -38,7 +38,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import httpx
 from tests.helpers.database import fresh_database
@@ -171,17 +171,26 @@ PIECES = {
 
 
 def piece_costs(env: dict[str, str], token: str, job_id: str, args: argparse.Namespace) -> dict:
-    """Each piece's share of a request: 1 - (time per request without it / with it)."""
-    factories = {"full": "transcribe.app:create_app", **PIECES}
-    rps: dict[str, list[float]] = {name: [] for name in factories}
-    for _ in range(args.rounds):
-        for name, factory in factories.items():
-            with uvicorn(factory, env) as (url, _):
-                rps[name].append(
-                    wrk(f"{url}/jobs/{job_id}", args.seconds, args.connections, token, None)["rps"]
-                )
-    full = statistics.median(rps["full"])
-    return {name: 1 - full / statistics.median(rps[name]) for name in PIECES}
+    """Each piece's share of a request, 1 - (requests/s with it / without it), from pairs of
+    runs side by side (the two orders alternating by round), the median over rounds. Every
+    app is started once and warmed up first: start-up is not what is priced."""
+    factories = {"full": "transcribe.app:served_app", **PIECES}
+    with ExitStack() as stack:
+        urls = {name: stack.enter_context(uvicorn(f, env))[0] for name, f in factories.items()}
+
+        def run(name: str, seconds: int) -> float:
+            url = f"{urls[name]}/jobs/{job_id}"
+            return wrk(url, seconds, args.connections, token, None)["rps"]
+
+        for name in urls:
+            run(name, 1)
+        shares: dict[str, list[float]] = {name: [] for name in PIECES}
+        for round_ in range(args.rounds):
+            for name in PIECES:
+                pair = ("full", name) if round_ % 2 == 0 else (name, "full")
+                rps = {n: run(n, args.seconds) for n in pair}
+                shares[name].append(1 - rps["full"] / rps[name])
+    return {name: statistics.median(values) for name, values in shares.items()}
 
 
 def main() -> None:
@@ -215,7 +224,7 @@ def main() -> None:
         }
         with (
             uvicorn("bench.api_baseline:create_app", env) as (bare, _),
-            uvicorn("transcribe.app:create_app", env) as (api, api_proc),
+            uvicorn("transcribe.app:served_app", env) as (api, api_proc),
         ):
             token, job_id, key = prepare(api, url)
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:

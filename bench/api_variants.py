@@ -16,7 +16,7 @@ from transcribe.lib.request_id import RequestContextMiddleware
 
 def _with(middleware: type[RequestContextMiddleware]) -> Litestar:
     app_module.RequestContextMiddleware = middleware  # type: ignore[misc]
-    return app_module.create_app()
+    return app_module.served_app()
 
 
 class _NoLogLine(RequestContextMiddleware):

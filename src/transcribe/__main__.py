@@ -20,7 +20,7 @@ def serve() -> int:
     settings = get_settings()
     timed = {"http": headers_timeout_protocol(settings.headers_timeout_s)}
     uvicorn.run(
-        "transcribe.app:create_app",
+        "transcribe.app:served_app",
         factory=True,
         host=settings.host,
         port=settings.port,

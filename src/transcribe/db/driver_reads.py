@@ -17,14 +17,15 @@ Rows come back as asyncpg decodes them, JSON included (the dialect installs thos
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import Engine, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_, greenlet_spawn
+
+T = TypeVar("T")
 
 
 class CompiledSelect:
@@ -44,15 +45,27 @@ class CompiledSelect:
         return await connection.fetchrow(self.sql, *self.arguments(params))
 
 
-@asynccontextmanager
-async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """The asyncpg connection of one of the engine's pooled connections, for one block."""
-    pooled = await engine.raw_connection()
+async def with_driver_connection(
+    engine: AsyncEngine, work: Callable[[asyncpg.Connection], Awaitable[T]]
+) -> T:
+    """`work` on the asyncpg connection of one of the engine's pooled connections.
+
+    Checkout, work and return run in one greenlet, as SQLAlchemy runs its own statements:
+    the pool's code is synchronous and awaits through it.
+    """
+    return await greenlet_spawn(_with_pooled_connection, engine.sync_engine, work)
+
+
+def _with_pooled_connection(
+    engine: Engine, work: Callable[[asyncpg.Connection], Awaitable[T]]
+) -> T:
+    pooled = engine.raw_connection()
     try:
-        yield pooled.driver_connection
+        result = await_(work(pooled.driver_connection))
     except BaseException:
         # A statement that failed or was cancelled midway can leave the connection in a
         # state nobody should inherit: the pool drops it (and opens a fresh one when needed).
-        await greenlet_spawn(pooled.invalidate)
+        pooled.invalidate()
         raise
-    await greenlet_spawn(pooled.close)
+    pooled.close()
+    return result

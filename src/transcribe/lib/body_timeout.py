@@ -20,7 +20,8 @@ class BodyTimeoutMiddleware:
         self.idle_s = idle_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.idle_s <= 0:
+        # GET and HEAD routes read no body: nothing to time.
+        if scope["type"] != "http" or self.idle_s <= 0 or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         body_done = False

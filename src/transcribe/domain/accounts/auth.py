@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -52,13 +53,15 @@ class VerifiedTokens:
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._results: OrderedDict[str, AuthenticationResult] = OrderedDict()
+        # token -> (its result, its expiry as a POSIX time: cheaper to compare than datetimes)
+        self._results: OrderedDict[str, tuple[AuthenticationResult, float]] = OrderedDict()
 
     def get(self, encoded: str) -> AuthenticationResult | None:
-        result = self._results.get(encoded)
-        if result is None:
+        known = self._results.get(encoded)
+        if known is None:
             return None
-        if result.auth.exp <= datetime.now(UTC):
+        result, expires = known
+        if expires <= time.time():
             del self._results[encoded]
             return None
         structlog.contextvars.bind_contextvars(user_id=str(result.user.user_id))
@@ -68,7 +71,7 @@ class VerifiedTokens:
         )
 
     def put(self, encoded: str, result: AuthenticationResult) -> None:
-        self._results[encoded] = result
+        self._results[encoded] = (result, result.auth.exp.timestamp())
         if len(self._results) > self.size:
             self._results.popitem(last=False)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from transcribe.db import models as m
-from transcribe.db.driver_reads import CompiledSelect, driver_connection
+from transcribe.db.driver_reads import CompiledSelect, with_driver_connection
 from transcribe.domain.accounts.current_user import STALE_TOKEN, Principal, valid_user_conditions
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import NotAuthenticated, NotFound
@@ -52,7 +53,8 @@ class JobReads:
             "version": principal.token_version,
         }
         by_token = principal.token_version is not None
-        async with driver_connection(self._engine) as connection:
+
+        async def read(connection: asyncpg.Connection) -> tuple[asyncpg.Record | None, bool]:
             statement = self._of_token_user if by_token else self._of_key_user
             row = await statement.fetchrow(connection, **params)
             stale = (
@@ -60,6 +62,9 @@ class JobReads:
                 and by_token
                 and await self._token_user.fetchrow(connection, **params) is None
             )
+            return row, stale
+
+        row, stale = await with_driver_connection(self._engine, read)
         if stale:
             raise NotAuthenticated(STALE_TOKEN)
         if row is None:
