@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from transcribe.db import models as m
-from transcribe.db.driver_reads import CompiledSelect, with_driver_connection
+from transcribe.db.driver_reads import CompiledSelect, DriverConnections
 from transcribe.domain.accounts.current_user import STALE_TOKEN, Principal, valid_user_conditions
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import NotAuthenticated, NotFound
@@ -24,7 +24,7 @@ from transcribe.lib.errors import NotAuthenticated, NotFound
 
 class JobReads:
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._connections = DriverConnections(engine)
         job = m.TranscriptionJob
         # Every field of the response, by its name there (`object_key` is a synonym).
         of_user = (
@@ -64,7 +64,7 @@ class JobReads:
             )
             return row, stale
 
-        row, stale = await with_driver_connection(self._engine, read)
+        row, stale = await self._connections.run(read)
         if stale:
             raise NotAuthenticated(STALE_TOKEN)
         if row is None:
