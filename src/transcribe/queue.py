@@ -12,6 +12,12 @@ from procrastinate import App, PsycopgConnector
 
 from transcribe.settings import Settings
 
+# How long an API request waits for a queue connection. After a database restart the pool
+# reconnects with a growing backoff (1, 2, 4, 8 s...), so its default 30 s can be spent
+# waiting: a POST /jobs would hang that long (clients time out) although its job is saved
+# and the recovery sweep queues it anyway. A worker has nothing better to do than wait.
+API_QUEUE_WAIT_S = 5.0
+
 
 def build_queue(settings: Settings, *, for_worker: bool) -> App:
     connector = PsycopgConnector(
@@ -20,6 +26,7 @@ def build_queue(settings: Settings, *, for_worker: bool) -> App:
         min_size=1,
         # A worker needs a connection per running task plus its own; the API only defers.
         max_size=settings.worker.concurrency + 2 if for_worker else 4,
+        **({} if for_worker else {"timeout": API_QUEUE_WAIT_S}),
     )
     return App(
         connector=connector,

@@ -8,17 +8,21 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from procrastinate.exceptions import ConnectorException
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.private_postgres import PrivateCluster, private_postgres
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
+from transcribe.domain.jobs.queueing import defer_submit
+from transcribe.queue import API_QUEUE_WAIT_S, LazyQueue, build_queue
 from transcribe.settings import DatabaseSettings, Settings
 
 
@@ -122,6 +126,35 @@ async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
     assert after_restart and all(code < 500 for code in after_restart), after_restart
     assert worker.returncode == 0  # and it stopped gracefully when asked
     assert "starting again once the database answers" in log.read_text()  # it saw the restart
+
+
+async def test_the_api_waits_a_bounded_time_for_the_queue_while_the_database_is_away(
+    cluster: PrivateCluster, settings: Settings
+) -> None:
+    """A POST /jobs whose job is saved as the database goes away answers within seconds (the
+    recovery sweep queues the job), not after the pool's 30 s, which outlasts clients'
+    timeouts. Placed before the outage test, which leaves the cluster stopped."""
+    queue = LazyQueue(build_queue(_on(cluster, settings), for_worker=False))
+    app = await queue.get()
+    try:
+        assert await defer_submit(app, uuid.uuid4()) is not None
+        cluster.stop()
+        try:
+            started = time.monotonic()
+            with pytest.raises(ConnectorException):
+                await defer_submit(app, uuid.uuid4())
+            assert time.monotonic() - started < API_QUEUE_WAIT_S + 3
+        finally:
+            cluster.start()
+        deadline = time.monotonic() + 60
+        while True:  # and the pool reconnects on its own once the database is back
+            try:
+                assert await defer_submit(app, uuid.uuid4()) is not None
+                break
+            except ConnectorException:
+                assert time.monotonic() < deadline, "the queue never reconnected"
+    finally:
+        await queue.close()
 
 
 async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(
