@@ -16,6 +16,7 @@ from contextvars import ContextVar
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from transcribe.lib.logging import request_line
 from transcribe.lib.metrics import EXCLUDED_PATHS, RequestMetrics
 
 HEADER = "x-request-id"
@@ -23,7 +24,6 @@ _HEADER_BYTES = HEADER.encode()
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
-log = structlog.get_logger()  # lazy: configure_logging runs later
 LOGGER_NAME = "transcribe.requests"
 
 
@@ -56,13 +56,15 @@ class RequestContextMiddleware:
         return request_id
 
     def log_line(self, scope: Scope, status: int, duration_s: float) -> None:
-        log.info(
-            "request",
-            logger=LOGGER_NAME,
-            method=scope["method"],
-            path=scope["path"],
-            status=status,
-            duration_ms=round(duration_s * 1000, 1),
+        request_line(
+            {
+                "logger": LOGGER_NAME,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(duration_s * 1000, 1),
+                "event": "request",
+            }
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,13 +104,15 @@ async def stamp_response(message: Message, scope: Scope) -> None:
     request_id = scope.get("state", {}).get("request_id")
     if request_id is None:  # the router answered (unknown route or method): no middleware ran
         request_id = _request_id_for(scope)
-        log.info(
-            "request",
-            logger=LOGGER_NAME,
-            method=scope.get("method"),
-            path=scope.get("path"),
-            status=message["status"],
-            request_id=request_id,
+        request_line(
+            {
+                "logger": LOGGER_NAME,
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": message["status"],
+                "request_id": request_id,
+                "event": "request",
+            }
         )
     headers = list(message.get("headers", []))
     headers += [(HEADER.encode(), request_id.encode()), (b"x-content-type-options", b"nosniff")]

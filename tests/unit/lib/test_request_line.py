@@ -1,0 +1,76 @@
+"""The per-request line, written without a bound logger: the line structlog itself writes for
+the same event, at the configured level, in the configured format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import structlog
+
+from transcribe.lib.logging import configure_logging, request_line
+from transcribe.settings import get_settings
+
+
+@pytest.fixture
+def stderr(capsys: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+    """What the lines wrote to `sys.stderr` (both look it up when they write)."""
+    structlog.contextvars.clear_contextvars()
+    yield capsys
+    structlog.contextvars.clear_contextvars()
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def _event() -> dict:
+    return {
+        "logger": "transcribe.requests",
+        "method": "GET",
+        "path": "/jobs/42",
+        "status": 200,
+        "duration_ms": 1.5,
+        "event": "request",
+    }
+
+
+def _through_structlog(event: dict) -> None:
+    fields = dict(event)
+    structlog.get_logger().info(fields.pop("event"), **fields)
+
+
+def test_the_json_line_is_structlogs_with_context_merged_and_secrets_redacted(
+    stderr: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO", "json")
+    structlog.contextvars.bind_contextvars(request_id="r-1", user_id="u-1", api_key="k-123")
+    request_line(_event())
+    _through_structlog(_event())
+    ours, theirs = (json.loads(line) for line in stderr.readouterr().err.splitlines())
+    stamps = [datetime.fromisoformat(line.pop("timestamp")) for line in (ours, theirs)]
+    assert ours == theirs
+    assert list(ours) == list(theirs)  # the same key order too
+    assert ours["request_id"] == "r-1" and ours["level"] == "info"
+    assert ours["api_key"] == "[redacted]"
+    assert all(abs(datetime.now(UTC) - stamp) < timedelta(seconds=5) for stamp in stamps)
+
+
+def test_above_info_nothing_is_written(stderr: pytest.CaptureFixture[str]) -> None:
+    configure_logging("WARNING", "json")
+    request_line(_event())
+    _through_structlog(_event())
+    assert stderr.readouterr().err == ""
+
+
+def test_the_console_format_renders_it_as_structlog_does(
+    stderr: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO", "console")
+    structlog.contextvars.bind_contextvars(request_id="r-2")
+    request_line(_event())
+    _through_structlog(_event())
+    ours, theirs = stderr.readouterr().err.splitlines()
+    # The lines start with their timestamps; the rest is the same.
+    assert ours.split(" ", 1)[1] == theirs.split(" ", 1)[1]
+    assert "request" in ours and "path=/jobs/42" in ours and "request_id=r-2" in ours
