@@ -4,13 +4,14 @@ the same event, at the configured level, in the configured format."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import structlog
 
-from transcribe.lib.logging import configure_logging, request_line
+from transcribe.lib.logging import UtcTimestamp, configure_logging, request_line
 from transcribe.settings import get_settings
 
 
@@ -74,3 +75,24 @@ def test_the_console_format_renders_it_as_structlog_does(
     # The lines start with their timestamps; the rest is the same.
     assert ours.split(" ", 1)[1] == theirs.split(" ", 1)[1]
     assert "request" in ours and "path=/jobs/42" in ours and "request_id=r-2" in ours
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        1_764_653_491.171393,  # 2025-12-02T05:31:31.171393Z
+        1_764_653_491.0,  # on the second: its microseconds are written all the same
+        1_764_653_491.999_999_5,
+        951_782_400.25,  # 2000-02-29, leap day
+    ],
+)
+def test_timestamps_are_iso_utc_to_the_microsecond(
+    monkeypatch: pytest.MonkeyPatch, now: float
+) -> None:
+    stamp = UtcTimestamp()
+    for seconds_later in (0, 1, 0, 86_400):  # the cached second is replaced when it changes
+        monkeypatch.setattr(time, "time", lambda at=now + seconds_later: at)
+        written = stamp(None, "info", {})["timestamp"]
+        assert written.endswith("Z") and len(written) == len("2025-12-02T05:31:31.171393Z")
+        expected = datetime.fromtimestamp(now + seconds_later, UTC)
+        assert abs(datetime.fromisoformat(written) - expected) <= timedelta(microseconds=1)
