@@ -8,9 +8,9 @@ Headers go on in a `before_send` hook, which sees every response, those of unkno
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 
 import structlog
@@ -34,7 +34,7 @@ def _request_id_for(scope: Scope) -> str:
             if _SAFE.match(incoming):
                 return incoming
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # uuid4's 32 hex digits, without building a UUID (1.7 us)
 
 
 class RequestContextMiddleware:
