@@ -94,7 +94,7 @@ async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
                         if len(job_ids) >= BURST // 2:
                             half_created.set()
                         return
-                    assert response.status_code >= 500, response.text  # the outage, no 4xx
+                    assert response.status_code == 503, response.text  # the outage: retry later
                     await asyncio.sleep(0.2)
 
             async def restart_midway() -> None:
@@ -126,6 +126,47 @@ async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
     assert after_restart and all(code < 500 for code in after_restart), after_restart
     assert worker.returncode == 0  # and it stopped gracefully when asked
     assert "starting again once the database answers" in log.read_text()  # it saw the restart
+
+
+async def test_requests_while_the_database_is_away_are_503_with_retry_after(
+    cluster: PrivateCluster, settings: Settings
+) -> None:
+    """Whichever way a request reaches the database (a session, a driver read, the login's
+    throttle), a database that is away answers 503 with Retry-After, not a bare 500; once
+    it is back the same requests succeed."""
+    with serve_settings(_on(cluster, settings)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            user = await signed_in_user(client)
+            key = await upload_file(client, user, b"before the outage")
+            job = {"object_key": key, "language": "en", "mode": "mono"}
+            created = await client.post("/jobs", json=job, headers=user.headers)
+            assert created.status_code == 201, created.text
+            requests = [
+                ("GET", f"/jobs/{created.json()['id']}", None),
+                ("GET", "/jobs", None),
+                ("GET", "/auth/me", None),
+                ("POST", "/jobs", job),
+                ("POST", "/auth/login", {"email": user.email, "password": user.password}),
+            ]
+            cluster.stop()
+            try:
+                for method, path, body in requests:
+                    answer = await client.request(method, path, json=body, headers=user.headers)
+                    assert answer.status_code == 503, (method, path, answer.text)
+                    assert answer.headers["retry-after"] == "5"
+                    assert answer.json()["request_id"] == answer.headers["x-request-id"]
+                assert (await client.get("/ready")).status_code == 503
+            finally:
+                cluster.start()
+            deadline = time.monotonic() + 30
+            for method, path, body in requests:
+                while True:
+                    answer = await client.request(method, path, json=body, headers=user.headers)
+                    if answer.is_success:
+                        break
+                    assert answer.status_code == 503, (method, path, answer.text)
+                    assert time.monotonic() < deadline, (method, path, answer.text)
+                    await asyncio.sleep(0.2)
 
 
 async def test_the_api_waits_a_bounded_time_for_the_queue_while_the_database_is_away(

@@ -24,6 +24,7 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.exceptions.responses import create_exception_response
 
+from transcribe.db.outage import is_database_outage
 from transcribe.lib.request_id import current_request_id
 
 log = logging.getLogger("transcribe.errors")
@@ -156,11 +157,34 @@ def too_deep_handler(request: Request, exc: RecursionError) -> Response:
     )
 
 
+# How long a client is asked to wait when the database is away: a restart takes seconds.
+OUTAGE_RETRY_AFTER_S = 5
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
-    """Log the whole story on our side; tell the client only the request id to quote."""
+    """Log the whole story on our side; tell the client only the request id to quote. A
+    database that is away is a 503 with Retry-After: the client should try again shortly."""
     # From the scope: an error raised in the auth step reaches here after the request-id
     # middleware has left (and reset its context), but the scope still holds the id.
     request_id = request.scope.get("state", {}).get("request_id") or current_request_id.get()
+    if is_database_outage(exc):
+        log.warning(
+            "database unavailable on %s %s (request_id=%s): %s",
+            request.method,
+            request.url.path,
+            request_id,
+            exc,
+        )
+        return Response(
+            {
+                "status_code": 503,
+                "detail": "The service is briefly unavailable: retry in a few seconds",
+                "request_id": request_id,
+            },
+            status_code=503,
+            media_type=MediaType.JSON,
+            headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+        )
     log.exception(
         "unhandled error on %s %s (request_id=%s)", request.method, request.url.path, request_id
     )

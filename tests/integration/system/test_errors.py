@@ -33,10 +33,10 @@ async def test_unexpected_error_is_a_logged_json_500(
     assert logged and "crash-1" in logged[0].getMessage() and logged[0].exc_info
 
 
-async def test_a_500_in_the_authentication_step_carries_its_request_id(
+async def test_an_outage_in_the_authentication_step_is_a_503_with_its_request_id(
     settings: Settings, client: httpx.AsyncClient
 ) -> None:
-    """The database is away while a token is checked: the 500 still names the request."""
+    """The database is away while a token is checked: a 503 to retry, naming the request."""
     import dataclasses
 
     from tests.helpers.accounts import signed_in_user
@@ -54,6 +54,7 @@ async def test_a_500_in_the_authentication_step_carries_its_request_id(
                 "/auth/me",
                 headers={"Authorization": f"Bearer {token}", "X-Request-ID": "auth-crash-1"},
             )
-    assert answer.status_code == 500
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
     assert answer.json()["request_id"] == "auth-crash-1"
     assert answer.headers["x-request-id"] == "auth-crash-1"
