@@ -13,7 +13,7 @@ Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; 
 RSS (target: under 300 MiB), read from the kernel (VmHWM). A third part prices the request
 log line, the request metrics (Prometheus) and the request id: `GET /jobs/{id}` on the
 app with each switched off (bench/api_variants.py), interleaved with the full app; the cost
-is the share of a request's time each one takes (target: under 5 % each).
+is the share of the server's CPU time per request each one takes (target: under 5 % each).
 
     .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--connections 32]
 """
@@ -44,7 +44,7 @@ import httpx
 from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
-from bench.common import rss_mib
+from bench.common import cpu_seconds, rss_mib
 
 POOL_SIZE = "10"
 PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account on a throwaway database
@@ -112,6 +112,7 @@ def wrk(url: str, seconds: int, connections: int, token: str | None, script: str
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": latency["50"],
         "p99": latency["99"],
@@ -171,25 +172,29 @@ PIECES = {
 
 
 def piece_costs(env: dict[str, str], token: str, job_id: str, args: argparse.Namespace) -> dict:
-    """Each piece's share of a request, 1 - (requests/s with it / without it), from pairs of
-    runs side by side (the two orders alternating by round), the median over rounds. Every
+    """Each piece's share of a request: 1 - (the server's CPU time per request without it /
+    with it), from pairs of runs side by side (the two orders alternating by round), the
+    median over rounds. CPU time, read from the kernel, leaves out what wrk and PostgreSQL
+    take from the same two cores, which moves requests/s by more than a piece costs. Every
     app is started once and warmed up first: start-up is not what is priced."""
     factories = {"full": "transcribe.app:served_app", **PIECES}
     with ExitStack() as stack:
-        urls = {name: stack.enter_context(uvicorn(f, env))[0] for name, f in factories.items()}
+        served = {name: stack.enter_context(uvicorn(f, env)) for name, f in factories.items()}
 
-        def run(name: str, seconds: int) -> float:
-            url = f"{urls[name]}/jobs/{job_id}"
-            return wrk(url, seconds, args.connections, token, None)["rps"]
+        def cpu_per_request(name: str, seconds: int) -> float:
+            url, process = served[name]
+            before = cpu_seconds(process.pid)
+            result = wrk(f"{url}/jobs/{job_id}", seconds, args.connections, token, None)
+            return (cpu_seconds(process.pid) - before) / result["requests"]
 
-        for name in urls:
-            run(name, 1)
+        for name in served:
+            cpu_per_request(name, 1)
         shares: dict[str, list[float]] = {name: [] for name in PIECES}
         for round_ in range(args.rounds):
             for name in PIECES:
                 pair = ("full", name) if round_ % 2 == 0 else (name, "full")
-                rps = {n: run(n, args.seconds) for n in pair}
-                shares[name].append(1 - rps["full"] / rps[name])
+                cpu = {n: cpu_per_request(n, args.seconds) for n in pair}
+                shares[name].append(1 - cpu[name] / cpu["full"])
     return {name: statistics.median(values) for name, values in shares.items()}
 
 
