@@ -16,13 +16,22 @@ from transcribe.settings import get_settings
 
 
 @pytest.fixture
-def stderr(capsys: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+def restored_logging() -> Iterator[None]:
+    """The settings' logging again afterwards, once capsys has given `sys.stderr` back (the
+    root handler binds the stream it finds)."""
+    yield
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
+@pytest.fixture
+def stderr(
+    restored_logging: None, capsys: pytest.CaptureFixture[str]
+) -> Iterator[pytest.CaptureFixture[str]]:
     """What the lines wrote to `sys.stderr` (both look it up when they write)."""
     structlog.contextvars.clear_contextvars()
     yield capsys
     structlog.contextvars.clear_contextvars()
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
 
 
 def _event() -> dict:
