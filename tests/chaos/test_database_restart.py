@@ -94,7 +94,8 @@ async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
                         if len(job_ids) >= BURST // 2:
                             half_created.set()
                         return
-                    assert response.status_code == 503, response.text  # the outage: retry later
+                    # The outage (503 as a rule; the test just after pins that down), no 4xx.
+                    assert response.status_code >= 500, response.text
                     await asyncio.sleep(0.2)
 
             async def restart_midway() -> None:
