@@ -167,29 +167,26 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     # From the scope: an error raised in the auth step reaches here after the request-id
     # middleware has left (and reset its context), but the scope still holds the id.
     request_id = request.scope.get("state", {}).get("request_id") or current_request_id.get()
+    where = (request.method, request.url.path, request_id)
     if is_database_outage(exc):
-        log.warning(
-            "database unavailable on %s %s (request_id=%s): %s",
-            request.method,
-            request.url.path,
+        log.warning("database unavailable on %s %s (request_id=%s): %s", *where, exc)
+        return _our_error(
+            503,
+            "The service is briefly unavailable: retry in a few seconds",
             request_id,
-            exc,
-        )
-        return Response(
-            {
-                "status_code": 503,
-                "detail": "The service is briefly unavailable: retry in a few seconds",
-                "request_id": request_id,
-            },
-            status_code=503,
-            media_type=MediaType.JSON,
             headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
         )
-    log.exception(
-        "unhandled error on %s %s (request_id=%s)", request.method, request.url.path, request_id
-    )
+    log.exception("unhandled error on %s %s (request_id=%s)", *where)
+    return _our_error(500, "Internal server error", request_id)
+
+
+def _our_error(
+    status: int, detail: str, request_id: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A 5xx body: what went wrong in a word, and the request id to quote."""
     return Response(
-        {"status_code": 500, "detail": "Internal server error", "request_id": request_id},
-        status_code=500,
+        {"status_code": status, "detail": detail, "request_id": request_id},
+        status_code=status,
         media_type=MediaType.JSON,
+        headers=headers,
     )
