@@ -13,7 +13,6 @@ much as the processors, in bench/api.py).
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import sys
@@ -30,14 +29,25 @@ _SECRET_KEY = re.compile(
 _SECRET_QUERY = re.compile(r"((?:signature|X-Amz-Signature|X-Amz-Credential|token)=)[^&\s]+", re.I)
 
 
-@functools.lru_cache(maxsize=4096)  # keys are names in our code and libraries': few
+_secret_keys: dict[str, bool] = {}  # keys are names in our code and libraries': few
+
+
 def _is_secret_key(key: str) -> bool:
-    return _SECRET_KEY.search(key) is not None
+    secret = _SECRET_KEY.search(key) is not None
+    if len(_secret_keys) < 4096:
+        _secret_keys[key] = secret
+    return secret
 
 
 def redact_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    for key, value in list(event.items()):
-        if _is_secret_key(key):
+    # A dict of the keys seen, not lru_cache, and values replaced in place (the keys stay):
+    # this runs on every line, and that halved its cost (bench/api.py's instruction counts).
+    known = _secret_keys
+    for key, value in event.items():
+        secret = known.get(key)
+        if secret is None:
+            secret = _is_secret_key(key)
+        if secret:
             event[key] = "[redacted]"
         elif isinstance(value, str) and "=" in value:
             event[key] = _SECRET_QUERY.sub(r"\1[redacted]", value)
@@ -59,14 +69,19 @@ class UtcTimestamp:
         if cached[0] != second:
             cached = self._second = (
                 second,
-                time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)),
+                time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second)),
             )
-        event["timestamp"] = f"{cached[1]}.{int((now - second) * 1_000_000):06d}Z"
+        # %-formatting: fewer steps than the f-string with its int() and format spec.
+        event["timestamp"] = "%s%06dZ" % (cached[1], (now - second) * 1_000_000)  # noqa: UP031
         return event
 
 
-def _json(event: dict[str, Any], **_: Any) -> str:
-    return msgspec.json.encode(event, enc_hook=str).decode()
+_encoder = msgspec.json.Encoder(enc_hook=str)
+
+
+def render_json(_: Any, __: str, event: dict[str, Any]) -> str:
+    """structlog's `JSONRenderer` with msgspec, called without its keyword arguments."""
+    return _encoder.encode(event).decode()
 
 
 def _write_line(message: str) -> None:
@@ -74,7 +89,8 @@ def _write_line(message: str) -> None:
     # line like stdlib's StreamHandler.
     stream = sys.stderr
     stream.write(message + "\n")
-    stream.flush()
+    if not getattr(stream, "line_buffering", False):  # a line-buffered stream just did
+        stream.flush()
 
 
 class _StderrLogger:
@@ -131,11 +147,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         timestamp,
         redact_secrets,
     ]
-    renderer = (
-        structlog.dev.ConsoleRenderer(colors=False)
-        if fmt == "console"
-        else structlog.processors.JSONRenderer(serializer=_json)
-    )
+    renderer = structlog.dev.ConsoleRenderer(colors=False) if fmt == "console" else render_json
     processors = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
