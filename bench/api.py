@@ -11,9 +11,10 @@ medians are printed with their ratios:
 Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; p99 under
 3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
 RSS (target: under 300 MiB), read from the kernel (VmHWM). A third part prices the request
-log line, the request metrics (Prometheus) and the request id: `GET /jobs/{id}` on the
-app with each switched off (bench/api_variants.py), interleaved with the full app; the cost
-is the share of the server's CPU time per request each one takes (target: under 5 % each).
+log line, the request metrics (Prometheus) and the request id: `GET /jobs/{id}` on one
+server process under callgrind (Debian's `valgrind`), switched between the full app and the
+app with each piece off (bench/api_variants.py); the cost is the share of the instructions
+per request each one takes (target: under 5 % each). It takes about three minutes.
 
     .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--connections 32]
 """
@@ -33,18 +34,20 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import httpx
 from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
-from bench.common import cpu_seconds, rss_mib
+from bench.api_variants import PIECES
+from bench.common import rss_mib
 
 POOL_SIZE = "10"
 PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account on a throwaway database
@@ -56,11 +59,14 @@ wrk.headers["Content-Type"] = "application/json"
 
 
 @contextmanager
-def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+def uvicorn(
+    factory: str, env: dict[str, str], under: tuple[str, ...] = (), start_s: float = 30
+) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [
+            *under,
             sys.executable,
             "-m",
             "uvicorn",
@@ -80,10 +86,10 @@ def uvicorn(factory: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_s
         while True:
             try:
-                httpx.get(f"{url}/health" if "transcribe" in factory else f"{url}/hello")
+                httpx.get(f"{url}/hello" if "api_baseline" in factory else f"{url}/health")
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -164,38 +170,55 @@ async def burst_of_logins(api: str, count: int) -> None:
     assert all(a.status_code == 200 for a in answers), {a.status_code for a in answers}
 
 
-PIECES = {
-    "request log line": "bench.api_variants:without_request_log",
-    "request metrics": "bench.api_variants:without_metrics",
-    "request id": "bench.api_variants:without_request_id",
-}
+REPEAT = "full app, again"
+CALLGRIND_SECONDS = 10
 
 
-def piece_costs(env: dict[str, str], token: str, job_id: str, args: argparse.Namespace) -> dict:
-    """Each piece's share of a request: 1 - (the server's CPU time per request without it /
-    with it), from pairs of runs side by side (the two orders alternating by round), the
-    median over rounds. CPU time, read from the kernel, leaves out what wrk and PostgreSQL
-    take from the same two cores, which moves requests/s by more than a piece costs. Every
-    app is started once and warmed up first: start-up is not what is priced."""
-    factories = {"full": "transcribe.app:served_app", **PIECES}
-    with ExitStack() as stack:
-        served = {name: stack.enter_context(uvicorn(f, env)) for name, f in factories.items()}
+def piece_costs(env: dict[str, str], token: str, job_id: str) -> dict:
+    """Each piece's share of a request: 1 - (instructions per request without it / with it),
+    counted by callgrind in one server process switched between the variants
+    (bench/api_variants.py). Time is no measure here: two runs of the very same app side by
+    side differ by up to 15 % in CPU time per request on this shared machine, more than a piece
+    costs, while instruction counts repeat to a fraction of a percent (the full app is counted
+    twice, first and last, to show it). Instructions leave out the kernel's share (the log
+    line's write(2)) and the caches'."""
+    if not shutil.which("valgrind"):
+        print("valgrind is not installed (apt-get install valgrind): the pieces are not priced")
+        return {}
+    switches = Path(tempfile.mkstemp(prefix="bench-pieces-")[1])
+    dumps = Path(tempfile.mkdtemp(prefix="bench-callgrind-"))
+    callgrind = ("valgrind", "--tool=callgrind", "--instr-atstart=no")
+    callgrind += (f"--callgrind-out-file={dumps}/out.%p",)
+    env = {**env, "BENCH_PIECES_OFF": str(switches)}
+    with uvicorn("bench.api_variants:switchable", env, callgrind, start_s=600) as (url, process):
 
-        def cpu_per_request(name: str, seconds: int) -> float:
-            url, process = served[name]
-            before = cpu_seconds(process.pid)
-            result = wrk(f"{url}/jobs/{job_id}", seconds, args.connections, token, None)
-            return (cpu_seconds(process.pid) - before) / result["requests"]
+        def control(*flags: str) -> None:
+            subprocess.run(
+                ["callgrind_control", *flags, str(process.pid)], check=True, capture_output=True
+            )
 
-        for name in served:
-            cpu_per_request(name, 1)
-        shares: dict[str, list[float]] = {name: [] for name in PIECES}
-        for round_ in range(args.rounds):
-            for name in PIECES:
-                pair = ("full", name) if round_ % 2 == 0 else (name, "full")
-                cpu = {n: cpu_per_request(n, args.seconds) for n in pair}
-                shares[name].append(1 - cpu[name] / cpu["full"])
-    return {name: statistics.median(values) for name, values in shares.items()}
+        def instructions_per_request(off: str) -> float:
+            switches.write_text(off)
+            process.send_signal(signal.SIGUSR1)
+            time.sleep(1)  # handled between two bytecodes of the server's main thread
+            control("--zero")
+            control("--instr=on")
+            result = wrk(f"{url}/jobs/{job_id}", CALLGRIND_SECONDS, 8, token, None)
+            control("--instr=off")
+            control("--dump")
+            newest = max(dumps.glob("out.*.*"), key=lambda p: p.stat().st_mtime)
+            totals = re.search(r"^totals:\s+(\d+)", newest.read_text(), re.M)
+            return int(totals.group(1)) / result["requests"]
+
+        instructions_per_request("")  # warmed up: start-up and first requests are not priced
+        counts = {name: instructions_per_request(name) for name in ("", *PIECES)}
+        counts[REPEAT] = instructions_per_request("")
+    switches.unlink()
+    shutil.rmtree(dumps, ignore_errors=True)
+    full = counts.pop("")
+    return {"instructions_per_request": full} | {
+        name: 1 - count / full for name, count in counts.items()
+    }
 
 
 def main() -> None:
@@ -252,7 +275,7 @@ def main() -> None:
             asyncio.run(burst_of_logins(api, 32))
             peak = rss_mib(api_proc.pid, "VmHWM")
 
-            costs = piece_costs(env, token, job_id, args)
+            costs = piece_costs(env, token, job_id)
 
     shutil.rmtree(storage, ignore_errors=True)
     medians = {
@@ -281,8 +304,15 @@ def main() -> None:
         f"32 concurrent logins: API RSS {rss_before:.0f} MiB before, peak {peak:.0f} MiB "
         "(target < 300)"
     )
+    if costs:
+        print(
+            f"GET /jobs/{{id}} under callgrind: {costs['instructions_per_request']:,.0f} instructions"
+        )
     for piece, share in costs.items():
-        print(f"{piece}: {share * 100:.1f} % of a GET /jobs/{{id}} (target < 5)")
+        if piece in PIECES:
+            print(f"{piece}: {share * 100:.1f} % of its instructions (target < 5)")
+        elif piece == REPEAT:
+            print(f"{piece}: {share * 100:+.2f} % (the counts' repeatability)")
     print(
         json.dumps(
             {"medians": medians, "rss_before_mib": rss_before, "rss_peak_mib": peak, "costs": costs}
