@@ -35,6 +35,7 @@ def stderr(
 
 
 def _event() -> dict:
+    # In the order RequestContextMiddleware.log_line builds it, "event" last.
     return {
         "logger": "transcribe.requests",
         "method": "GET",
@@ -64,6 +65,36 @@ def test_the_json_line_is_structlogs_with_context_merged_and_secrets_redacted(
     assert ours["request_id"] == "r-1" and ours["level"] == "info"
     assert ours["api_key"] == "[redacted]"
     assert all(abs(datetime.now(UTC) - stamp) < timedelta(seconds=5) for stamp in stamps)
+
+
+@pytest.mark.parametrize(
+    ("own", "context"),
+    [
+        # the router's line: its own request id, which wins over the context's
+        ({"request_id": "r-own", "path": "/nope"}, {"request_id": "r-context"}),
+        # a path and context values that carry signatures, keys that are secret
+        (
+            {"path": "/files/token=abc/x"},
+            {"user_id": "u", "next": "https://x/?X-Amz-Signature=s3cr3t&a=1", "password": 1},
+        ),
+        ({}, {}),  # no context at all
+        ({"status": 503}, {"job_id": 42, "cause": "a=b", "session_cookie": "c"}),
+    ],
+)
+def test_the_json_line_equals_structlogs_for_every_event_and_context(
+    stderr: pytest.CaptureFixture[str], own: dict, context: dict
+) -> None:
+    configure_logging("INFO", "json")
+    structlog.contextvars.bind_contextvars(**context)
+    event = _event() | own
+    event["event"] = event.pop("event")  # last, as the callers' and structlog's
+    request_line(dict(event))
+    _through_structlog(event)
+    ours, theirs = (json.loads(line) for line in stderr.readouterr().err.splitlines())
+    for line in (ours, theirs):
+        line.pop("timestamp")
+    assert ours == theirs and list(ours) == list(theirs)
+    assert "s3cr3t" not in json.dumps(ours) and "abc" not in ours["path"]
 
 
 def test_above_info_nothing_is_written(stderr: pytest.CaptureFixture[str]) -> None:
