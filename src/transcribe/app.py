@@ -60,6 +60,7 @@ from transcribe.lib.request_id import RequestContextMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
+from transcribe.web.serving import web_router
 
 
 def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProviderWebhookController,
             WebhookEndpointController,
             plugins.docs_assets_router(),
+            web_router(settings),  # the web app's pages and files
         ],
         on_startup=[mark_public_operations, describe_schemas],
         lifespan=[queue_pool],

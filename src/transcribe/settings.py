@@ -28,6 +28,8 @@ DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"  # noqa: S105 - a know
 
 LOCAL_STORAGE_DIR = Path("./var/storage")
 LOCAL_MODEL_DIR = Path("./var/models")
+# The web app's build (`npm run build` in src/web writes it; the wheel ships it).
+WEB_DIST_DIR = Path(__file__).resolve().parent / "web" / "dist"
 DEFAULT_WEBHOOK_RETRY_SCHEDULE_S = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800, 28800)
 
 
@@ -311,6 +313,8 @@ class Settings:
     # Proxies in front of the API that append to X-Forwarded-For (Yandex's: 1); 0: none,
     # the socket's peer is the client.
     trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 0)
+    # The built web app served at / (index.html and assets/); missing: a page says how to build.
+    web_dist_dir: Path = setting("WEB_DIST_DIR", WEB_DIST_DIR)  # noqa: RUF009 - a field()
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
