@@ -40,6 +40,12 @@ serve: migrate
 worker: migrate
     {{ python }} -m transcribe worker
 
+# Regenerate the web app's typed API client (src/web/src/api/schema.d.ts) from the API's OpenAPI document.
+gen-api: setup
+    {{ python }} -m transcribe openapi src/web/openapi.json
+    [ -d src/web/node_modules ] || npm --prefix src/web ci
+    npm --prefix src/web run gen:api
+
 # Run the test suite (fresh database per run; needs PostgreSQL on 127.0.0.1:5432).
 test *args: setup
     {{ python }} -m pytest {{ args }}

@@ -1,6 +1,7 @@
-"""`python -m transcribe serve|worker|run|drain|drain-server|migrate|admin|healthcheck`: entry
-points that read configuration from settings. `serve` is the API alone, `worker` a worker;
-`run` is both together; `drain` runs the due tasks once, `drain-server` on every POST."""
+"""`python -m transcribe serve|worker|run|drain|drain-server|migrate|admin|healthcheck|openapi`:
+entry points that read configuration from settings. `serve` is the API alone, `worker` a worker;
+`run` is both together; `drain` runs the due tasks once, `drain-server` on every POST;
+`openapi` prints the API's OpenAPI document (what the web app's client is generated from)."""
 
 from __future__ import annotations
 
@@ -49,10 +50,14 @@ def main(argv: list[str]) -> int:
         return drain.serve()
     if command == "healthcheck":
         return healthcheck.main(argv[1:])
+    if command == "openapi":
+        from transcribe.web import api_document  # builds the app: only for this command
+
+        return api_document.main(argv[1:])
     print(
         "usage: python -m transcribe [serve | worker | run | drain | drain-server | "
         "migrate [--create-database] | "
-        f"admin promote|demote EMAIL | healthcheck [api|worker]] (got {command!r})"
+        f"admin promote|demote EMAIL | healthcheck [api|worker] | openapi [FILE]] (got {command!r})"
     )
     return 2
 
