@@ -36,12 +36,14 @@ from transcribe.domain.files.signed_storage import SignedStorageController
 from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.jobs.event_routes import EventController, JobEventController
 from transcribe.domain.jobs.events import JobEventHub
+from transcribe.domain.jobs.media_routes import JobMediaController
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
 from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
 from transcribe.domain.transcripts.controllers import TranscriptController
+from transcribe.domain.transcripts.edit_routes import TranscriptEditController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib.body_timeout import BodyTimeoutMiddleware
@@ -111,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             JobController,
             JobEventController,
             TranscriptController,
+            TranscriptEditController,
+            JobMediaController,
             EventController,
             ProviderWebhookController,
             WebhookEndpointController,

@@ -8,10 +8,12 @@ from urllib.parse import quote
 from litestar.connection import ASGIConnection
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266)."""
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """`attachment` (or `inline`: shown or played in place) with an ASCII fallback name and
+    the exact UTF-8 name (RFC 6266)."""
     fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def bearer_token(authorization: str) -> str | None:

@@ -43,6 +43,7 @@ _MEANING = {
     410: "Gone for good",
     413: "Larger than allowed",
     415: "Content type is not audio or video",
+    416: "The range is outside the object",
     429: "Too many attempts; see Retry-After",
     503: "The database does not answer",
 }

@@ -107,8 +107,12 @@ class Storage:
             return None
         return ObjectInfo(key=key, size=int(meta["size"]))
 
-    async def read_stream(self, key: str, *, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:
-        result = await obstore.get_async(self._store, key)
+    async def read_stream(
+        self, key: str, *, chunk_size: int = CHUNK, byte_range: tuple[int, int] | None = None
+    ) -> AsyncIterator[bytes]:
+        """The object's bytes in chunks; with `byte_range` (start, end exclusive), only those."""
+        options = {"range": byte_range} if byte_range is not None else None
+        result = await obstore.get_async(self._store, key, options=options)  # type: ignore[arg-type]
         async for chunk in result.stream(min_chunk_size=chunk_size):
             yield bytes(chunk)
 

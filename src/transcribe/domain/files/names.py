@@ -27,8 +27,11 @@ def safe_filename(raw: str) -> str:
     return name or "file"
 
 
+UPLOADS_ROOT = "uploads/"
+
+
 def upload_key(user_id: UUID, filename: str) -> str:
-    return f"uploads/{user_id}/{uuid.uuid4()}/{safe_filename(filename)}"
+    return f"{UPLOADS_ROOT}{user_id}/{uuid.uuid4()}/{safe_filename(filename)}"
 
 
 def is_owned_key(user_id: UUID, key: str) -> bool:
