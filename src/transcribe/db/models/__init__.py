@@ -6,6 +6,7 @@ from transcribe.db.models.account_token import AccountToken, TokenPurpose
 from transcribe.db.models.api_key import ApiKey
 from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.refresh_token import RefreshToken
+from transcribe.db.models.share_link import ShareLink
 from transcribe.db.models.transcript import Transcript
 from transcribe.db.models.transcription_job import (
     FINAL_STATUSES,
@@ -31,6 +32,7 @@ __all__ = [
     "JobStatus",
     "LoginFailure",
     "RefreshToken",
+    "ShareLink",
     "TokenPurpose",
     "Transcript",
     "TranscriptionJob",
