@@ -10,7 +10,6 @@ import "./styles/base.css";
 import { applyInitialTheme } from "./theme";
 
 applyInitialTheme();
-void setupI18n();
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -22,10 +21,13 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
-  </StrictMode>,
+// The first paint is in the user's language: its common strings load first.
+void setupI18n().finally(() =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

@@ -1,33 +1,36 @@
 /**
  * Interface language: `?lang=` in the address (remembered), else the choice made with the
  * picker, else the browser's languages; English when none of them is supported.
- * Each area of the app has its own namespace file (en/<area>.json, ru/<area>.json).
+ * Each area of the app has its own namespace file (en/<area>.json, ru/<area>.json), loaded
+ * when a page first needs it, so the first page carries only its own strings.
  * Russian plurals use i18next's `_one/_few/_many/_other` keys (Intl.PluralRules).
  */
-import i18next from "i18next";
+import i18next, { type BackendModule, type ResourceKey } from "i18next";
 import { initReactI18next } from "react-i18next";
-
-import enAdmin from "./en/admin.json";
-import enAuth from "./en/auth.json";
-import enCommon from "./en/common.json";
-import enJob from "./en/job.json";
-import enJobs from "./en/jobs.json";
-import enSettings from "./en/settings.json";
-import ruAdmin from "./ru/admin.json";
-import ruAuth from "./ru/auth.json";
-import ruCommon from "./ru/common.json";
-import ruJob from "./ru/job.json";
-import ruJobs from "./ru/jobs.json";
-import ruSettings from "./ru/settings.json";
 
 export const LANGUAGES = ["en", "ru"] as const;
 export type Language = (typeof LANGUAGES)[number];
+export const NAMESPACES = ["common", "auth", "jobs", "job", "settings", "admin"] as const;
 const STORAGE_KEY = "transcribe.language";
 
-export const resources = {
-  en: { common: enCommon, auth: enAuth, jobs: enJobs, job: enJob, settings: enSettings, admin: enAdmin },
-  ru: { common: ruCommon, auth: ruAuth, jobs: ruJobs, job: ruJob, settings: ruSettings, admin: ruAdmin },
-} as const;
+// One chunk per language and namespace (Vite splits dynamic imports).
+const loaders = import.meta.glob<{ default: ResourceKey }>("./*/*.json");
+
+const lazyNamespaces: BackendModule = {
+  type: "backend",
+  init() {},
+  read(language, namespace, callback) {
+    const load = loaders[`./${language}/${namespace}.json`];
+    if (!load) {
+      callback(new Error(`no strings for ${language}/${namespace}`), false);
+      return;
+    }
+    load().then(
+      (module) => callback(null, module.default),
+      (error: Error) => callback(error, false),
+    );
+  },
+};
 
 function supported(code: string | null | undefined): Language | null {
   const base = code?.toLowerCase().split("-")[0];
@@ -52,21 +55,27 @@ export function chooseLanguage(language: Language): void {
   void i18next.changeLanguage(language);
 }
 
+/** Resolves once the common strings of `language` are loaded (render after it). */
 export function setupI18n(language: Language = initialLanguage()) {
   document.documentElement.lang = language;
   i18next.on("languageChanged", (lng) => {
     document.documentElement.lang = lng;
   });
-  return i18next.use(initReactI18next).init({
-    resources,
-    lng: language,
-    fallbackLng: "en",
-    defaultNS: "common",
-    ns: Object.keys(resources.en),
-    interpolation: { escapeValue: false }, // React escapes
-    returnNull: false,
-    showSupportNotice: false, // no console ad in the users' browsers
-  });
+  return i18next
+    .use(lazyNamespaces)
+    .use(initReactI18next)
+    .init({
+      lng: language,
+      supportedLngs: LANGUAGES,
+      // English strings are loaded only when a key is missing in the chosen language.
+      fallbackLng: "en",
+      defaultNS: "common",
+      ns: ["common"],
+      interpolation: { escapeValue: false }, // React escapes
+      returnNull: false,
+      showSupportNotice: false, // no console ad in the users' browsers
+      react: { useSuspense: true },
+    });
 }
 
 export default i18next;
