@@ -5,6 +5,8 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { signIn } from "../../api/auth";
 import { errorMessage } from "../../api/client";
+import { FlashNotice } from "./flash";
+import "./auth.css";
 
 export function LoginPage() {
   const { t } = useTranslation("auth");
@@ -30,8 +32,9 @@ export function LoginPage() {
   }
 
   return (
-    <section className="auth-card card">
-      <h1>{t("signInTitle")}</h1>
+    <section className="auth-card card" aria-labelledby="sign-in-title">
+      <FlashNotice />
+      <h1 id="sign-in-title">{t("signInTitle")}</h1>
       <p className="muted">{t("signInLead")}</p>
       <form onSubmit={submit} className="stack">
         <label className="field">
@@ -48,7 +51,7 @@ export function LoginPage() {
           </p>
         )}
         <button type="submit" className="button primary" disabled={busy}>
-          {t("signIn")}
+          {busy ? t("signingIn") : t("signIn")}
         </button>
       </form>
       <p className="auth-links">
