@@ -43,6 +43,7 @@ from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
 from transcribe.domain.transcripts.controllers import TranscriptController
+from transcribe.domain.transcripts.edit_routes import TranscriptDocumentController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib.body_timeout import BodyTimeoutMiddleware
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             JobController,
             JobEventController,
             TranscriptController,
+            TranscriptDocumentController,
             JobMediaController,
             EventController,
             ProviderWebhookController,

@@ -1,4 +1,5 @@
-"""Transcript routes: the document, downloads in every format, speaker names."""
+"""Transcript routes: downloads in every format, speaker names (the document itself and
+edits to its words are in `edit_routes.py`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.schemas import DownloadLink, Job, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
-from transcribe.domain.transcripts.document import TranscriptDocument, speakers, with_names
+from transcribe.domain.transcripts.document import speakers
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.lib.errors import Conflict, InvalidInput
 from transcribe.lib.openapi import errors
@@ -53,29 +54,11 @@ class TranscriptController(Controller):
         """
         if format not in FORMATS:
             raise InvalidInput(detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}")
-        job = await _completed(jobs_service, current_user.id, job_id)
+        job = await completed_job(jobs_service, current_user.id, job_id)
         signed = await store.rendered_link(
             storage, db_session, job, format, expires_s=settings.storage.url_ttl_s
         )
         return DownloadLink(url=signed.url, format=format, expires_at=signed.expires_at)
-
-    @get(
-        "/{job_id:uuid}/transcript",
-        summary="The transcript document: text, utterances and word timings",
-        description="Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`.",
-        responses=errors(401, 404, 409, e409="The job is not completed"),
-    )
-    async def transcript(
-        self,
-        current_user: CurrentUser,
-        job_id: FromPath[UUID],
-        jobs_service: NamedDependency[JobService],
-        db_session: NamedDependency[AsyncSession],
-        storage: NamedDependency[Storage],
-    ) -> TranscriptDocument:
-        job = await _completed(jobs_service, current_user.id, job_id)
-        document = await store.load_document(storage, db_session, job)
-        return with_names(document, dict(job.speaker_names or {}))
 
     @patch(
         "/{job_id:uuid}/speakers",
@@ -106,19 +89,19 @@ class TranscriptController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> Job:
-        job = await _completed(jobs_service, current_user.id, job_id, for_update=True)
-        known = speakers(await store.load_document(storage, db_session, job))
+        job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
+        document = await store.load_document(storage, db_session, job)
         old = dict(job.speaker_names or {})
-        names = {**old, **speaker_names.clean(data, known)}
+        names = {**old, **speaker_names.clean(data, speakers(document))}
         names = {label: name for label, name in names.items() if name is not None}
         renamed = await lifecycle.rename_speakers(db_session, job.id, names)
         await db_session.commit()
         if names != old:
-            await store.forget_renders(storage, job, old)
+            await store.forget_renders(storage, job, old, document.revision)
         return job_view(renamed or job)
 
 
-async def _completed(
+async def completed_job(
     jobs_service: JobService, user_id: UUID, job_id: UUID, *, for_update: bool = False
 ) -> m.TranscriptionJob:
     job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)

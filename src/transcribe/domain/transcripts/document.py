@@ -1,9 +1,10 @@
-"""The transcript document: one per completed job, written once, whatever the engine.
+"""The transcript document: one per completed job, whatever the engine.
 
 It is stored as JSON in object storage beside the job's other results (10 hours of audio
 is about 100,000 words, too much for a hot row); the database keeps only the plain text,
-for search. Speaker names are not part of the stored document: they are applied when it
-is read, so renaming never rewrites it.
+for search. The document as recognised is written once; a user's edits (`edits.py`) make
+new revisions, stored beside it. Speaker names are not part of the stored document: they
+are applied when it is read, so renaming never rewrites it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class TranscriptDocument(msgspec.Struct):
     text: str
     utterances: list[Utterance]  # [] in mono mode
     words: list[Word]
+    # 0 as recognised, one more with each edit (documents stored before edits have none).
+    revision: int = 0
 
 
 def from_result(
