@@ -2,6 +2,15 @@
 #   docker run IMAGE                                           -> API on $PORT (8080)
 #   docker run IMAGE python -m transcribe worker    (its health check: healthcheck worker)
 #   docker run IMAGE python -m transcribe migrate
+# The web app (src/web), built with Node; the Python stage takes only its output.
+FROM node:20-slim AS web
+WORKDIR /src/src/web
+COPY src/web/package.json src/web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY src/web ./
+# Vite writes to ../transcribe/web/dist: /src/src/transcribe/web/dist here.
+RUN npm run build
+
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /venv
@@ -11,6 +20,8 @@ COPY requirements/main.txt ./requirements/main.txt
 RUN /venv/bin/pip install -r requirements/main.txt
 COPY pyproject.toml README.md ./
 COPY src ./src
+# The built app goes into the package before the wheel is built (hatch `artifacts` ships it).
+COPY --from=web /src/src/transcribe/web/dist ./src/transcribe/web/dist
 RUN /venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim

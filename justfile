@@ -20,6 +20,20 @@ setup:
         {{ python }} -m pip install --quiet --no-deps -e .
         touch $marker
     fi
+    # The web app, into src/transcribe/web/dist: with Node 20.19+ (Vite's minimum), and again
+    # only when something in src/web is newer than the last build.
+    web=src/web
+    built=src/transcribe/web/dist/index.html
+    if [ ! -f $web/package.json ]; then
+        :
+    elif ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+        echo "just setup: Node.js 20.19 or newer not found (node: $(node --version 2>/dev/null || echo none)): the API will serve without the web app" >&2
+    elif [ ! -f $built ] || [ -n "$(find $web -path $web/node_modules -prune -o -type f -newer $built ! -name '*.tsbuildinfo' ! -name openapi.json -print -quit)" ]; then
+        if [ ! -f $web/node_modules/.package-lock.json ] || [ $web/package-lock.json -nt $web/node_modules/.package-lock.json ]; then
+            npm --prefix $web ci --no-audit --no-fund --loglevel=error
+        fi
+        npm --prefix $web run build --silent
+    fi
 
 # Pin every dependency again from pyproject.toml: requirements/main.txt (the image) and dev.txt.
 lock *args: setup

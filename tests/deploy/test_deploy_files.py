@@ -85,6 +85,33 @@ def test_dockerfile_copies_only_what_the_build_context_holds() -> None:
     assert {"pyproject.toml", "src", "migrations"} <= copied
 
 
+def test_the_image_builds_the_web_app_in_a_node_stage() -> None:
+    """A Node stage runs `npm ci` and `npm run build` for src/web, and the Python build stage
+    copies its output into the package before installing it, so the image serves the app."""
+    commands = _dockerfile()
+    stages = [c for c in commands if c.cmd == "FROM"]
+    node = next(c for c in stages if c.value[0].startswith("node:"))
+    assert node.value[0].split(":")[1].split("-")[0] >= "20", node.original
+    name = node.value[2]
+    body = commands[commands.index(node) + 1 : commands.index(stages[stages.index(node) + 1])]
+    runs = " && ".join(" ".join(c.value) for c in body if c.cmd == "RUN")
+    assert "npm ci" in runs and "npm run build" in runs, runs
+    python_build = commands[commands.index(stages[stages.index(node) + 1]) :]
+    copy = next(
+        c
+        for c in python_build
+        if c.cmd == "COPY" and f"--from={name}" in c.flags and c.value[0].endswith("web/dist")
+    )
+    assert copy.value[-1].rstrip("/").endswith("src/transcribe/web/dist"), copy.original
+    install = next(c for c in python_build if c.cmd == "RUN" and "--no-deps ." in c.value[0])
+    assert python_build.index(copy) < python_build.index(install)
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert "src/web/node_modules" in ignored and "src/transcribe/web/dist" in ignored
+    # The wheel ships the build although git ignores it.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'artifacts = ["src/transcribe/web/dist/**"]' in pyproject
+
+
 def _healthcheck_command(command: list[str], role_env: dict[str, str]) -> int:
     """A health check's exec-form command, run here with this environment's Python."""
     assert command[:3] == ["python", "-m", "transcribe"], command
