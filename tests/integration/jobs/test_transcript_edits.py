@@ -4,6 +4,7 @@ search and speaker names follow them."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -301,3 +302,40 @@ async def test_edit_routes_are_documented(client: httpx.AsyncClient) -> None:
         p for p in paths["/jobs/{job_id}/transcript"]["get"]["parameters"] if p["name"] == "version"
     )
     assert set(version["schema"]["enum"]) == {"current", "recognised"}
+
+
+async def test_concurrent_edits_of_one_revision_one_wins(
+    client: httpx.AsyncClient, worker: Path
+) -> None:
+    user = await signed_in_user(client)
+    job = await finished_job(client, user, "alpha beta gamma delta", mode="mono")
+    answers = await asyncio.gather(
+        *(
+            edit(client, user, job["id"], 0, {"start": i, "end": i + 1, "text": f"word{i}"})
+            for i in range(4)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
+    (winner,) = (a.json() for a in answers if a.status_code == 200)
+    assert await transcript(client, user, job["id"]) == winner
+    assert winner["revision"] == 1
+
+
+async def test_stale_renders_go_and_deleting_the_job_removes_the_edits(
+    client: httpx.AsyncClient, worker: Path, storage_dir: Path
+) -> None:
+    user = await signed_in_user(client)
+    job = await finished_job(client, user, "one two three", mode="mono", filename="notes.txt")
+    folder = storage_dir / "results" / user.id / job["id"]
+    await fetch(client, user, job["id"], "txt")
+    assert (folder / "plain" / "notes.txt").exists()
+
+    response = await edit(client, user, job["id"], 0, {"start": 0, "end": 1, "text": "zero"})
+    assert response.status_code == 200, response.text
+    assert not (folder / "plain").exists()
+    assert (folder / "transcript.json").exists() and (folder / "transcript.edited.json").exists()
+    assert (await fetch(client, user, job["id"], "txt")).text == "zero two three\n"
+    assert (folder / "r1-plain" / "notes.txt").exists()
+
+    assert (await client.delete(f"/jobs/{job['id']}", headers=user.headers)).status_code == 204
+    assert not folder.exists() or not any(folder.rglob("*"))

@@ -230,3 +230,21 @@ def test_utterances_of_words_without_speakers_join_the_turn_before() -> None:
     assert utterances_of([Word("x", None, None, None, None)]) == [
         Utterance("A", None, None, None, "x")
     ]
+
+
+def test_past_the_alignment_budget_a_range_is_replaced_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from transcribe.domain.transcripts import edits
+
+    doc = document("a b c d")
+    retyped = [edit(0, 4, "a b x d")]
+    assert timings(apply_edits(doc, retyped, dialogue=False))[0] == ("a", 0, 400)  # aligned
+    monkeypatch.setattr(edits, "ALIGN_BUDGET", 15)
+    # 4 x 4 is past 15: the four new words share 0..1900 by length, nothing is kept.
+    assert timings(apply_edits(doc, retyped, dialogue=False)) == [
+        ("a", 0, 475),
+        ("b", 475, 950),
+        ("x", 950, 1425),
+        ("d", 1425, 1900),
+    ]

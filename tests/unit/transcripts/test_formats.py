@@ -182,7 +182,15 @@ def test_json_is_the_document_with_names() -> None:
     assert [u.speaker_name for u in read.utterances][:2] == ["Alice", NAMES["B"]]
     assert read.words == document.words and read.text == document.text
     raw = msgspec.json.decode(FORMATS["json"].render(document, NAMES))
-    assert set(raw) == {"job_id", "language", "audio_duration_s", "text", "utterances", "words"}
+    assert set(raw) == {
+        "job_id",
+        "language",
+        "audio_duration_s",
+        "text",
+        "revision",
+        "utterances",
+        "words",
+    }
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
