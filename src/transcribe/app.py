@@ -40,6 +40,7 @@ from transcribe.domain.jobs.media_routes import JobMediaController
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
 from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, job_view
+from transcribe.domain.sharing.controllers import ShareController, SharedController
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
 from transcribe.domain.transcripts.controllers import TranscriptController
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TranscriptController,
             TranscriptDocumentController,
             JobMediaController,
+            ShareController,
+            SharedController,
             EventController,
             ProviderWebhookController,
             WebhookEndpointController,

@@ -187,6 +187,8 @@ class AuthSettings:
     login_max_failures_per_client: int = setting("LOGIN_MAX_FAILURES_PER_CLIENT", 50)
     # Registrations one client address may attempt in the login window.
     register_max_per_client: int = setting("REGISTER_MAX_PER_CLIENT", 20)
+    # Requests to the public GET /shared/{token} one client address may make a minute.
+    shared_views_per_minute: int = setting("SHARED_VIEWS_PER_MINUTE", 120)
     # Default monthly audio quota per user, in minutes; 0: unlimited.
     quota_monthly_audio_minutes: int = setting("QUOTA_MONTHLY_AUDIO_MINUTES", 0)
     # When set, GET /metrics needs `Authorization: Bearer <metrics_token>`.

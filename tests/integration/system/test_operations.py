@@ -79,6 +79,10 @@ CONTRACT = {
     ("get", "/jobs/{job_id}"): {"200", "404"},
     ("get", "/jobs/{job_id}/download"): {"200", "400", "404", "409"},
     ("delete", "/jobs/{job_id}"): {"204", "404"},
+    ("get", "/jobs/{job_id}/media"): {"200", "404", "410"},
+    ("post", "/jobs/{job_id}/share"): {"201", "404", "409"},
+    ("delete", "/jobs/{job_id}/share"): {"204", "404"},
+    ("get", "/shared/{token}"): {"200", "404", "429"},
     ("get", "/health"): {"200"},
     ("get", "/ready"): {"200", "503"},
 }
@@ -109,6 +113,8 @@ PUBLIC = {
     ("get", "/files/download/{object_key}"),
     ("head", "/files/download/{object_key}"),
     ("post", "/webhooks/assemblyai"),
+    ("get", "/shared/{token}"),
+    ("get", "/shared/{token}/media"),
 }
 
 

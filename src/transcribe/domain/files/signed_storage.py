@@ -7,28 +7,21 @@ Bodies are streamed in chunks in both directions; nothing holds a whole file in 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, InternalServerException
+from litestar.exceptions import InternalServerException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.files.names import UPLOADS_ROOT
-from transcribe.domain.transcripts.render import FORMATS
-from transcribe.domain.transcripts.store import RESULTS_ROOT
+from transcribe.domain.files.serving import describe, serve
 from transcribe.lib.errors import CLIENT_GONE, Conflict, Forbidden, NotFound, TooLarge
-from transcribe.lib.http import content_disposition
 from transcribe.lib.openapi import errors
-from transcribe.lib.ranges import Unsatisfiable, byte_range, content_range
 from transcribe.lib.schema import Schema
 from transcribe.storage import STAGING_PREFIX, Storage
 
@@ -146,27 +139,9 @@ class SignedStorageController(Controller):
         own type, uploaded media inline with the type it was uploaded with (for players), and
         anything else as application/octet-stream, sandboxed.
         """
-        served = await _served(storage, db_session, object_key, expires, signature)
-        size, headers = served.size, served.headers
-        # A validator we never sent cannot match: If-Range then asks for the whole object.
-        header = None if "if-range" in request.headers else request.headers.get("range")
-        try:
-            wanted = byte_range(header, size)
-        except Unsatisfiable:
-            raise HTTPException(
-                status_code=416,
-                detail="The range is outside the object",
-                headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
-            ) from None
-        if wanted is None:
-            return Stream(storage.read_stream(served.key), media_type=served.type, headers=headers)
-        first, last = wanted
-        headers |= {
-            "Content-Length": str(last - first + 1),
-            "Content-Range": content_range(first, last, size),
-        }
-        chunks = storage.read_stream(served.key, byte_range=(first, last + 1))
-        return Stream(chunks, status_code=206, media_type=served.type, headers=headers)
+        key = object_key.lstrip("/")
+        _check(storage, "GET", key, expires, signature)
+        return await serve(request, storage, db_session, key)
 
     @head(
         "/download/{object_key:path}",
@@ -187,7 +162,9 @@ class SignedStorageController(Controller):
         """
         # The signature is for GET; HEAD asks about the same download (and, as the RFC says,
         # ignores Range).
-        served = await _served(storage, db_session, object_key, expires, signature)
+        key = object_key.lstrip("/")
+        _check(storage, "GET", key, expires, signature)
+        served = await describe(storage, db_session, key)
         return Response(content=b"", media_type=served.type, headers=served.headers)
 
 
@@ -217,76 +194,3 @@ async def _pending_upload(session: AsyncSession, key: str, *, lock: bool = False
         statement = statement.with_for_update(read=True)
     if await session.scalar(statement) != m.UploadStatus.PENDING.value:
         raise Conflict(detail="This upload was already completed or deleted: presign a new one")
-
-
-@dataclass(frozen=True)
-class _Served:
-    key: str
-    size: int
-    type: str
-    headers: dict[str, str]
-
-
-async def _served(
-    storage: Storage,
-    session: AsyncSession,
-    object_key: str,
-    expires: int | None,
-    signature: str | None,
-) -> _Served:
-    key = object_key.lstrip("/")
-    _check(storage, "GET", key, expires, signature)
-    info = await storage.head(key)
-    if info is None:
-        raise NotFound(detail="No such object")
-    media_type, disposition = await _media(session, key)
-    media_type = media_type or _served_type(key)
-    return _Served(
-        key,
-        info.size,
-        media_type,
-        {
-            "Content-Length": str(info.size),
-            "Content-Disposition": disposition or content_disposition(PurePosixPath(key).name),
-            "Accept-Ranges": "bytes",
-            "X-Content-Type-Options": "nosniff",
-            # Served from the API's own origin: whatever a file holds, it runs nothing there.
-            "Content-Security-Policy": "sandbox",
-        },
-    )
-
-
-# A type as `POST /files/presign` normalised it (audio/..., video/..., or text/plain for the
-# stub engine); anything else is served as opaque bytes.
-_MEDIA_TYPE = re.compile(r"(audio|video)/[a-z0-9][a-z0-9.+_-]{0,100}|text/plain")
-
-
-async def _media(session: AsyncSession, key: str) -> tuple[str | None, str | None]:
-    """An upload's type and an inline disposition, so that a player plays it; (None, None) for
-    anything else. The key is what the signature binds: only GET /jobs/{id}/media signs
-    uploads with the local backends."""
-    if not key.startswith(UPLOADS_ROOT):
-        return None, None
-    upload = (
-        await session.execute(
-            select(m.Upload.content_type, m.Upload.filename).where(
-                m.Upload.object_key == key, m.Upload.status == m.UploadStatus.UPLOADED.value
-            )
-        )
-    ).first()
-    await session.rollback()  # no connection held while the bytes stream
-    if upload is None or not _MEDIA_TYPE.fullmatch(upload.content_type):
-        return None, None
-    # (Litestar adds the charset to text/plain itself.)
-    return upload.content_type, content_disposition(upload.filename, inline=True)
-
-
-def _served_type(key: str) -> str:
-    """Transcripts with their own type; anything else as opaque bytes, never a type guessed
-    from a name a user chose. (Litestar adds the charset to text types itself.)"""
-    fmt = FORMATS.get(PurePosixPath(key).suffix.lstrip("."))
-    if key.startswith(RESULTS_ROOT) and fmt is not None:
-        return (
-            fmt.media_type.split(";")[0] if fmt.media_type.startswith("text/") else fmt.media_type
-        )
-    return "application/octet-stream"

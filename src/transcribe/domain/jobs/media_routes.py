@@ -37,11 +37,11 @@ class MediaLink(Schema):
     expires_at: datetime
 
 
-async def media_link(
-    storage: Storage, session: AsyncSession, job: m.TranscriptionJob, *, expires_s: int
-) -> MediaLink:
-    """A signed playback URL to the job's upload; `Gone` once its media was deleted (under
-    retention, by DELETE /files, or missing from storage)."""
+async def playable_upload(
+    storage: Storage, session: AsyncSession, job: m.TranscriptionJob
+) -> m.Upload:
+    """The job's upload while its media is there; `Gone` once it was deleted (under retention,
+    by DELETE /files, or missing from storage)."""
     upload = await session.scalar(
         select(m.Upload).where(
             m.Upload.object_key == job.source_object_key, m.Upload.user_id == job.user_id
@@ -52,6 +52,14 @@ async def media_link(
     ensure_media_available(upload)  # 410 once retention expired it
     if upload.media_deleted_at is not None or await storage.head(upload.object_key) is None:
         raise Gone(detail=MEDIA_GONE)
+    return upload
+
+
+async def media_link(
+    storage: Storage, session: AsyncSession, job: m.TranscriptionJob, *, expires_s: int
+) -> MediaLink:
+    """A signed playback URL to the job's upload; `Gone` once its media was deleted."""
+    upload = await playable_upload(storage, session, job)
     signed = await storage.presign_get(upload.object_key, expires_s=expires_s)
     return MediaLink(url=signed.url, content_type=upload.content_type, expires_at=signed.expires_at)
 
