@@ -1,4 +1,23 @@
-// Placeholder: being built (issue 20).
+/** `/app`: upload recordings and follow the user's jobs live. */
+import { useId } from "react";
+import { useTranslation } from "react-i18next";
+
+import { JobList } from "./JobList";
+import { UploadPanel } from "./UploadPanel";
+import "./jobs.css";
+
 export default function JobsPage() {
-  return <h1>JobsPage</h1>;
+  const { t } = useTranslation("jobs");
+  const uploadHeading = useId();
+  const listHeading = useId();
+  return (
+    <div className="jobs-page stack">
+      <header className="jobs-header">
+        <h1>{t("title")}</h1>
+        <p className="muted">{t("lead")}</p>
+      </header>
+      <UploadPanel headingId={uploadHeading} />
+      <JobList headingId={listHeading} />
+    </div>
+  );
 }
