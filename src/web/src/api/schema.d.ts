@@ -651,6 +651,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{job_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A public read-only link to the job's transcript and recording
+         * @description The link (`url`, the web app's `/s/{token}`) works with no account: it shows the
+         *     transcript with its speaker names and plays the recording. A job has one link: a second
+         *     call answers 201 too, with the same token, and a given `expires_in_days` replaces the
+         *     link's expiry (left out, the expiry stays). An expired link is replaced by a new one.
+         */
+        post: operations["JobsJobIdShareShare"];
+        /**
+         * Revoke the job's share link
+         * @description The link stops working at once; a later share makes a new token. 204 also when the
+         *     job had no link (404 only for a job that is not yours).
+         */
+        delete: operations["JobsJobIdShareUnshare"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{job_id}/speakers": {
         parameters: {
             query?: never;
@@ -680,12 +708,36 @@ export interface paths {
         };
         /**
          * The transcript document: text, utterances and word timings
-         * @description Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`.
+         * @description Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`. `version=recognised` gives the document as recognised, before any edit (revision 0).
          */
         get: operations["JobsJobIdTranscriptTranscript"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit the words of a transcript
+         * @description Each edit replaces `words[start:end]` of the document at `revision` by the words of `text` (an insertion when `start == end`; `""` deletes) and/or gives them to `speaker` (`dialogue` only). Edits must not overlap. Kept words keep their timings; new words share the time of the words they replace (an insertion, the gap between its neighbours). Answers the new document, `revision` one higher; downloads and search follow it.
+         */
+        patch: operations["JobsJobIdTranscriptEditTranscript"];
+        trace?: never;
+    };
+    "/jobs/{job_id}/transcript/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Undo every edit of a transcript
+         * @description The words as recognised come back, as a new revision (one higher than the current one, so that editors holding the old revision get 409).
+         */
+        delete: operations["JobsJobIdTranscriptEditsUndoEdits"];
         options?: never;
         head?: never;
         patch?: never;
@@ -724,6 +776,53 @@ export interface paths {
          *     rotation.
          */
         get: operations["ReadyReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared transcript, with no account
+         * @description The job (no owner data), its transcript with speaker names applied, and the URL of its
+         *     recording (`/shared/{token}/media`: it works as long as the link does; null once the
+         *     media was deleted). Requests per client address are limited (SHARED_VIEWS_PER_MINUTE,
+         *     429 with Retry-After beyond).
+         */
+        get: operations["SharedTokenShared"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shared/{token}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recording of a shared transcript, for playback
+         * @description The recording, as long as the link works: served here, inline with its own type and
+         *     `Range` requests answered with 206 (local storage), or a redirect to a short-lived
+         *     presigned URL (S3: media never passes through the API). The link's URL, not the
+         *     storage key, is what the shared page shows. Not counted against
+         *     SHARED_VIEWS_PER_MINUTE: players send a request for every seek.
+         */
+        get: operations["SharedTokenMediaSharedMedia"];
         put?: never;
         post?: never;
         delete?: never;
@@ -820,11 +919,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Accepted */
+        /**
+         * Accepted
+         * @description The request was taken; what follows happens in the background.
+         */
         Accepted: {
             detail: string;
         };
-        /** AccessToken */
+        /**
+         * AccessToken
+         * @description A login: a short-lived bearer token and the refresh token that renews it.
+         */
         AccessToken: {
             access_token: string;
             expires_in: number;
@@ -837,7 +942,10 @@ export interface components {
              */
             token_type: "bearer";
         };
-        /** Account */
+        /**
+         * Account
+         * @description A user account as its owner sees it.
+         */
         Account: {
             /** Format: date-time */
             created_at: string;
@@ -849,7 +957,10 @@ export interface components {
             /** @default false */
             is_admin: boolean;
         };
-        /** AccountDeletion */
+        /**
+         * AccountDeletion
+         * @description The account's password, to confirm deleting it and everything in it.
+         */
         AccountDeletion: {
             /**
              * @description no NUL characters
@@ -857,7 +968,10 @@ export interface components {
              */
             password: string;
         };
-        /** AdminJob */
+        /**
+         * AdminJob
+         * @description A job of any user, with its owner.
+         */
         AdminJob: {
             audio_duration_s: number | null;
             completed_at: string | null;
@@ -887,7 +1001,10 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
-        /** AdminUser */
+        /**
+         * AdminUser
+         * @description A user as an admin sees it: state, quota and this month's usage.
+         */
         AdminUser: {
             /** Format: date-time */
             created_at: string;
@@ -900,7 +1017,10 @@ export interface components {
             quota_minutes: number | null;
             usage_seconds_this_month: number;
         };
-        /** CompleteRequest */
+        /**
+         * CompleteRequest
+         * @description The upload to confirm.
+         */
         CompleteRequest: {
             /**
              * @description no NUL characters
@@ -908,7 +1028,10 @@ export interface components {
              */
             object_key: string;
         };
-        /** CreatedEndpoint */
+        /**
+         * CreatedEndpoint
+         * @description A new webhook endpoint; `secret` (to verify signatures) is shown this once.
+         */
         CreatedEndpoint: {
             /** Format: date-time */
             created_at: string;
@@ -919,7 +1042,10 @@ export interface components {
             secret: string;
             url: string;
         };
-        /** CreatedKey */
+        /**
+         * CreatedKey
+         * @description A new API key; `key` is shown this once and cannot be recovered.
+         */
         CreatedKey: {
             /** Format: date-time */
             created_at: string;
@@ -931,7 +1057,10 @@ export interface components {
             name: string;
             prefix: string;
         };
-        /** Credentials */
+        /**
+         * Credentials
+         * @description What POST /auth/register takes.
+         */
         Credentials: {
             /**
              * @description no NUL characters
@@ -944,14 +1073,20 @@ export interface components {
              */
             password: string;
         };
-        /** DownloadLink */
+        /**
+         * DownloadLink
+         * @description A short-lived signed URL to a transcript file; it needs no Authorization header.
+         */
         DownloadLink: {
             /** Format: date-time */
             expires_at: string;
             format: string;
             url: string;
         };
-        /** EmailToken */
+        /**
+         * EmailToken
+         * @description The token from an emailed link.
+         */
         EmailToken: {
             /**
              * @description no NUL characters
@@ -959,7 +1094,10 @@ export interface components {
              */
             token: string;
         };
-        /** Endpoint */
+        /**
+         * Endpoint
+         * @description A webhook endpoint as listed (without its secret).
+         */
         Endpoint: {
             /** Format: date-time */
             created_at: string;
@@ -968,7 +1106,10 @@ export interface components {
             id: string;
             url: string;
         };
-        /** EndpointCreate */
+        /**
+         * EndpointCreate
+         * @description A URL of yours to receive job events, and which events.
+         */
         EndpointCreate: {
             events?: ("job.completed" | "job.failed")[];
             /**
@@ -977,12 +1118,18 @@ export interface components {
              */
             url: string;
         };
-        /** EndpointPage */
+        /**
+         * EndpointPage
+         * @description Your webhook endpoints.
+         */
         EndpointPage: {
             items: components["schemas"]["Endpoint"][];
             total: number;
         };
-        /** Engine */
+        /**
+         * Engine
+         * @description What the configured recognition engine accepts and offers.
+         */
         Engine: {
             /** @description Whether `dialogue` mode is offered */
             diarization: boolean;
@@ -991,7 +1138,10 @@ export interface components {
             max_upload_bytes: number;
             name: string;
         };
-        /** ErrorBody */
+        /**
+         * ErrorBody
+         * @description Litestar's error body: `extra` lists the fields that failed validation (on 400).
+         */
         ErrorBody: {
             /** @example Validation failed for POST /auth/register */
             detail: string;
@@ -1001,7 +1151,10 @@ export interface components {
             /** @example 400 */
             status_code: number;
         };
-        /** FieldProblem */
+        /**
+         * FieldProblem
+         * @description One field that failed validation: where (`source`, `key`) and why (`message`).
+         */
         FieldProblem: {
             /** @example password */
             key?: string | null;
@@ -1010,11 +1163,17 @@ export interface components {
             /** @example body */
             source?: string | null;
         };
-        /** Health */
+        /**
+         * Health
+         * @description The process's (or the database's) state.
+         */
         Health: {
             status: string;
         };
-        /** Job */
+        /**
+         * Job
+         * @description A transcription job: `pending` -> `processing` -> `completed` | `failed`, or `cancelled`.
+         */
         Job: {
             audio_duration_s: number | null;
             completed_at: string | null;
@@ -1042,7 +1201,10 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        /** JobCreate */
+        /**
+         * JobCreate
+         * @description What to transcribe (a completed upload), in which language and mode, with optional hints.
+         */
         JobCreate: {
             /**
              * @description Words or short phrases the recogniser should favour: names, jargon
@@ -1074,7 +1236,10 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
-        /** Key */
+        /**
+         * Key
+         * @description An API key as listed: its prefix, never the key.
+         */
         Key: {
             /** Format: date-time */
             created_at: string;
@@ -1084,7 +1249,10 @@ export interface components {
             name: string;
             prefix: string;
         };
-        /** KeyCreate */
+        /**
+         * KeyCreate
+         * @description A name to recognise the key by (the script or server that uses it).
+         */
         KeyCreate: {
             /**
              * @description no NUL characters
@@ -1092,12 +1260,18 @@ export interface components {
              */
             name: string;
         };
-        /** KeyPage */
+        /**
+         * KeyPage
+         * @description Your API keys.
+         */
         KeyPage: {
             items: components["schemas"]["Key"][];
             total: number;
         };
-        /** LoginCredentials */
+        /**
+         * LoginCredentials
+         * @description What POST /auth/login takes.
+         */
         LoginCredentials: {
             /**
              * @description no NUL characters
@@ -1110,42 +1284,21 @@ export interface components {
              */
             password: string;
         };
-        /** MediaLink */
+        /**
+         * MediaLink
+         * @description A short-lived signed URL to a job's recording, for playback: it needs no Authorization
+         *     header and answers `Range` requests with 206.
+         */
         MediaLink: {
             content_type: string;
             /** Format: date-time */
             expires_at: string;
             url: string;
         };
-        /** OffsetPagination[AdminJob] */
-        "OffsetPagination_transcribe.domain.admin.controllers.AdminJob_": {
-            items: components["schemas"]["AdminJob"][];
-            limit: number;
-            offset: number;
-            total: number;
-        };
-        /** OffsetPagination[AdminUser] */
-        "OffsetPagination_transcribe.domain.admin.controllers.AdminUser_": {
-            items: components["schemas"]["AdminUser"][];
-            limit: number;
-            offset: number;
-            total: number;
-        };
-        /** OffsetPagination[UploadedFile] */
-        "OffsetPagination_transcribe.domain.files.schemas.UploadedFile_": {
-            items: components["schemas"]["UploadedFile"][];
-            limit: number;
-            offset: number;
-            total: number;
-        };
-        /** OffsetPagination[Job] */
-        "OffsetPagination_transcribe.domain.jobs.schemas.Job_": {
-            items: components["schemas"]["Job"][];
-            limit: number;
-            offset: number;
-            total: number;
-        };
-        /** PasswordChange */
+        /**
+         * PasswordChange
+         * @description The current password, to prove it is you, and the new one.
+         */
         PasswordChange: {
             /**
              * @description no NUL characters
@@ -1158,7 +1311,10 @@ export interface components {
              */
             new_password: string;
         };
-        /** PasswordResetConfirm */
+        /**
+         * PasswordResetConfirm
+         * @description The token from the reset email and the new password.
+         */
         PasswordResetConfirm: {
             /**
              * @description 8 to 128 characters
@@ -1171,7 +1327,10 @@ export interface components {
              */
             token: string;
         };
-        /** PasswordResetRequest */
+        /**
+         * PasswordResetRequest
+         * @description The address to send a reset link to, if it has an account.
+         */
         PasswordResetRequest: {
             /**
              * @description no NUL characters
@@ -1179,7 +1338,10 @@ export interface components {
              */
             email: string;
         };
-        /** PresignRequest */
+        /**
+         * PresignRequest
+         * @description The file about to be uploaded: its name, exact size and media type.
+         */
         PresignRequest: {
             /**
              * @description no NUL characters
@@ -1194,7 +1356,11 @@ export interface components {
             /** @description Exact size in bytes of the file to upload */
             size: number;
         };
-        /** PresignedUpload */
+        /**
+         * PresignedUpload
+         * @description Where and how to upload the bytes: send `method` to `upload_url` with `headers`, before
+         *     `expires_at`.
+         */
         PresignedUpload: {
             /** Format: date-time */
             expires_at: string;
@@ -1206,11 +1372,17 @@ export interface components {
             object_key: string;
             upload_url: string;
         };
-        /** Received */
+        /**
+         * Received
+         * @description The notice was taken (the job is looked at right away).
+         */
         Received: {
             received: boolean;
         };
-        /** RefreshRequest */
+        /**
+         * RefreshRequest
+         * @description A refresh token to spend (POST /auth/refresh) or revoke (POST /auth/logout).
+         */
         RefreshRequest: {
             /**
              * @description no NUL characters
@@ -1218,28 +1390,145 @@ export interface components {
              */
             refresh_token: string;
         };
-        /** Retried */
+        /**
+         * Retried
+         * @description The job, queued again.
+         */
         Retried: {
             /** Format: uuid */
             id: string;
             status: components["schemas"]["JobStatus"];
         };
-        /** StoredObject */
+        /**
+         * ShareCreate
+         * @description How long the link works: `expires_in_days` from now, or until revoked when left out.
+         */
+        ShareCreate: {
+            /**
+             * @description Days the link works from now; left out: no expiry (or, for an existing link, its expiry unchanged)
+             * @example 30
+             */
+            expires_in_days?: number | null;
+        };
+        /**
+         * ShareLinkView
+         * @description A job's public read-only link: `url` is the web app's `/s/{token}`, and needs no
+         *     account.
+         */
+        ShareLinkView: {
+            /** @description null: until revoked */
+            expires_at: string | null;
+            token: string;
+            url: string;
+        };
+        /**
+         * SharedJob
+         * @description What a shared link shows of a job: nothing of its owner.
+         */
+        SharedJob: {
+            audio_duration_s: number | null;
+            completed_at: string | null;
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            language: string;
+            /** @enum {string} */
+            mode: "mono" | "dialogue";
+            speaker_names: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * SharedTranscript
+         * @description A shared job, its transcript (speaker names applied) and a short-lived signed URL to its
+         *     recording (null once the media was deleted).
+         */
+        SharedTranscript: {
+            job: components["schemas"]["SharedJob"];
+            media_url: string | null;
+            transcript: components["schemas"]["TranscriptDocument"];
+        };
+        /**
+         * StoredObject
+         * @description What the signed upload route stored.
+         */
         StoredObject: {
             object_key: string;
             size: number;
         };
-        /** TranscriptDocument */
+        /**
+         * TranscriptDocument
+         * @description A job's transcript: the text, speaker turns and words with timings.
+         */
         TranscriptDocument: {
             audio_duration_s: number | null;
             /** Format: uuid */
             job_id: string;
             language: string | null;
+            /** @default 0 */
+            revision: number;
             text: string;
             utterances: components["schemas"]["Utterance"][];
             words: components["schemas"]["Word"][];
         };
-        /** UploadedFile */
+        /**
+         * TranscriptEdit
+         * @description One change: `words[start:end]` replaced by the words of `text` (an insertion when
+         *     `start == end`, a deletion when `text` is `""`) and/or given to `speaker`.
+         */
+        TranscriptEdit: {
+            /** @description Index after the last word to change (`>= start`) */
+            end: number;
+            /** @description Give the range to this speaker (`dialogue` only); a new label adds a speaker */
+            speaker?: string | null;
+            /** @description Index of the first word to change */
+            start: number;
+            /** @description The new words, split on whitespace; `""` deletes the range */
+            text?: string | null;
+        };
+        /**
+         * TranscriptEdits
+         * @description Edits to the transcript at `revision`; they must not overlap.
+         * @example {
+         *       "edits": [
+         *         {
+         *           "end": 2,
+         *           "start": 1,
+         *           "text": "morning,"
+         *         }
+         *       ],
+         *       "revision": 0
+         *     }
+         * @example {
+         *       "edits": [
+         *         {
+         *           "end": 0,
+         *           "start": 0,
+         *           "text": "Well,"
+         *         },
+         *         {
+         *           "end": 3,
+         *           "start": 2,
+         *           "text": ""
+         *         },
+         *         {
+         *           "end": 4,
+         *           "speaker": "B",
+         *           "start": 3
+         *         }
+         *       ],
+         *       "revision": 0
+         *     }
+         */
+        TranscriptEdits: {
+            edits: components["schemas"]["TranscriptEdit"][];
+            /** @description The revision the indices refer to (the current one) */
+            revision: number;
+        };
+        /**
+         * UploadedFile
+         * @description An upload and whether its bytes have arrived.
+         */
         UploadedFile: {
             content_type: string;
             /** Format: date-time */
@@ -1253,7 +1542,10 @@ export interface components {
              */
             status: "pending" | "uploaded" | "expired";
         };
-        /** Usage */
+        /**
+         * Usage
+         * @description This month's usage, the quota (null: unlimited), and the months before.
+         */
         Usage: {
             audio_seconds: number;
             history: components["schemas"]["UsagePeriod"][];
@@ -1264,14 +1556,20 @@ export interface components {
             period_start: string;
             quota_seconds: number | null;
         };
-        /** UsagePeriod */
+        /**
+         * UsagePeriod
+         * @description One calendar month (UTC) of usage.
+         */
         UsagePeriod: {
             audio_seconds: number;
             jobs_completed: number;
             /** Format: date */
             period_start: string;
         };
-        /** UserChange */
+        /**
+         * UserChange
+         * @description What an admin may change about a user; fields left out stay as they are.
+         */
         UserChange: {
             /** @example true */
             disabled?: boolean | null;
@@ -1280,7 +1578,10 @@ export interface components {
             /** @example 600 */
             quota_minutes?: number | null;
         };
-        /** Utterance */
+        /**
+         * Utterance
+         * @description One speaker's turn (dialogue mode), with the speaker's name once set.
+         */
         Utterance: {
             end_ms: number | null;
             speaker: string;
@@ -1288,7 +1589,10 @@ export interface components {
             start_ms: number | null;
             text: string;
         };
-        /** Word */
+        /**
+         * Word
+         * @description One recognised word, with its timing (milliseconds), confidence and speaker.
+         */
         Word: {
             confidence: number | null;
             end_ms: number | null;
@@ -1325,7 +1629,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OffsetPagination_transcribe.domain.admin.controllers.AdminJob_"];
+                    "application/json": {
+                        items?: components["schemas"]["AdminJob"][];
+                        /** @description Maximal number of items to send. */
+                        limit?: number;
+                        /** @description Offset from the beginning of the query. */
+                        offset?: number;
+                        /** @description Total number of items. */
+                        total?: number;
+                    };
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -1449,7 +1761,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OffsetPagination_transcribe.domain.admin.controllers.AdminUser_"];
+                    "application/json": {
+                        items?: components["schemas"]["AdminUser"][];
+                        /** @description Maximal number of items to send. */
+                        limit?: number;
+                        /** @description Offset from the beginning of the query. */
+                        offset?: number;
+                        /** @description Total number of items. */
+                        total?: number;
+                    };
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -2232,7 +2552,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OffsetPagination_transcribe.domain.files.schemas.UploadedFile_"];
+                    "application/json": {
+                        items?: components["schemas"]["UploadedFile"][];
+                        /** @description Maximal number of items to send. */
+                        limit?: number;
+                        /** @description Offset from the beginning of the query. */
+                        offset?: number;
+                        /** @description Total number of items. */
+                        total?: number;
+                    };
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -2364,6 +2692,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range is outside the object */
+            416: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2670,7 +3007,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OffsetPagination_transcribe.domain.jobs.schemas.Job_"];
+                    "application/json": {
+                        items?: components["schemas"]["Job"][];
+                        /** @description Maximal number of items to send. */
+                        limit?: number;
+                        /** @description Offset from the beginning of the query. */
+                        offset?: number;
+                        /** @description Total number of items. */
+                        total?: number;
+                    };
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -3067,6 +3412,121 @@ export interface operations {
             };
         };
     };
+    JobsJobIdShareShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkView"];
+                };
+            };
+            /** @description Malformed JSON, a field that fails validation, or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or forged token; or wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not completed: only a transcript can be shared */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JobsJobIdShareUnshare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or forged token; or wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     JobsJobIdSpeakersNameSpeakers: {
         parameters: {
             query?: never;
@@ -3132,6 +3592,128 @@ export interface operations {
         };
     };
     JobsJobIdTranscriptTranscript: {
+        parameters: {
+            query?: {
+                version?: "current" | "recognised";
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptDocument"];
+                };
+            };
+            /** @description Unknown version */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or forged token; or wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not completed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JobsJobIdTranscriptEditTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranscriptEdits"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptDocument"];
+                };
+            };
+            /** @description A range outside the words, overlapping edits, an edit with neither text nor speaker, text too long, a bad speaker label, or a speaker in mono mode */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or forged token; or wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not completed, or `revision` is not the current one (nothing changed: load the transcript again) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JobsJobIdTranscriptEditsUndoEdits: {
         parameters: {
             query?: never;
             header?: never;
@@ -3249,6 +3831,137 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    SharedTokenShared: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedTranscript"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unknown, revoked or expired link, or a job no longer there */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address (SHARED_VIEWS_PER_MINUTE); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    SharedTokenMediaSharedMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole recording, with the type it was uploaded with */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range asked for, with `Content-Range` */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description S3 storage: to a short-lived presigned URL */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unknown, revoked or expired link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The media was deleted (MEDIA_RETENTION_DAYS, or the upload was deleted) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range is outside the object */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
