@@ -1,19 +1,24 @@
 """GET /jobs/{id}/media: a signed playback URL to the recording that answers Range requests
 with 206, on the local backend (the service's own route) and on S3 (rclone) alike.
 
-No worker runs here: playback does not wait for the transcript, so pending jobs will do."""
+Playback does not wait for the transcript, so pending jobs will do; only the last test, a
+share link's playback on S3, runs a worker (on S3) to complete its job."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.s3_server import S3Server
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
 # 1000 bytes, each position distinguishable from its neighbours.
@@ -179,3 +184,35 @@ async def test_media_missing_from_storage_is_410(
     (settings.storage.local_dir.resolve() / key).unlink()
     gone = await client.get(f"/jobs/{job_id}/media", headers=user.headers)
     assert gone.status_code == 410, gone.text
+
+
+async def test_a_shared_recording_on_s3_redirects_to_the_store(
+    s3_api: str, s3_server: S3Server, database_url: str, tmp_path: Path
+) -> None:
+    """Share links' playback on S3: the link's own URL, redirected to a presigned one, so
+    media never passes through the API (and the shared page shows no storage key)."""
+    text = b"A: Stored in a bucket.\n"
+    async with httpx.AsyncClient(base_url=s3_api, timeout=30) as api:
+        user = await signed_in_user(api)
+        key = await upload_file(api, user, text, "bucket.txt")
+        with running_worker(database_url, tmp_path / "worker.log", **s3_server.env):
+            created = await api.post(
+                "/jobs",
+                json={"object_key": key, "language": "en", "mode": "dialogue"},
+                headers=user.headers,
+            )
+            job = await wait_for_status(
+                api, user.headers, created.json()["id"], {"completed", "failed"}
+            )
+        assert job["status"] == "completed", job
+        token = (await api.post(f"/jobs/{job['id']}/share", headers=user.headers)).json()["token"]
+        shared = await api.get(f"/shared/{token}")
+        assert shared.status_code == 200, shared.text
+    media = shared.json()["media_url"]
+    assert media == f"{s3_api}/shared/{token}/media"
+    async with httpx.AsyncClient(timeout=30) as anonymous:
+        redirect = await anonymous.get(media)
+        assert redirect.status_code == 302
+        assert redirect.headers["location"].startswith(s3_server.endpoint_url)
+        played = await anonymous.get(media, follow_redirects=True, headers={"Range": "bytes=3-8"})
+        assert played.content == text[3:9]
