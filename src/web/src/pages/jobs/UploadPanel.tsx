@@ -256,8 +256,8 @@ function UploadForm({ engine }: { engine: Engine }) {
             </div>
           )}
           <div className="option-grid">
-            <label className="field" htmlFor={ids.language}>
-              <span>{t("upload.language")}</span>
+            <div className="field">
+              <label htmlFor={ids.language}>{t("upload.language")}</label>
               <select
                 id={ids.language}
                 value={prefs.language}
@@ -270,7 +270,7 @@ function UploadForm({ engine }: { engine: Engine }) {
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
             <div className="field">
               <label htmlFor={ids.mode}>{t("upload.mode")}</label>
               <select
@@ -289,8 +289,8 @@ function UploadForm({ engine }: { engine: Engine }) {
               )}
             </div>
             {prefs.mode === "dialogue" && (
-              <label className="field" htmlFor={ids.speakers}>
-                <span>{t("upload.speakers")}</span>
+              <div className="field">
+                <label htmlFor={ids.speakers}>{t("upload.speakers")}</label>
                 <input
                   id={ids.speakers}
                   type="number"
@@ -302,7 +302,7 @@ function UploadForm({ engine }: { engine: Engine }) {
                   placeholder={t("upload.speakersPlaceholder")}
                   onChange={(event) => setSpeakers(event.target.value)}
                 />
-              </label>
+              </div>
             )}
           </div>
           <div className="field">
