@@ -73,3 +73,11 @@ lint: setup
 fmt: setup
     {{ venv }}/bin/ruff format .
     {{ venv }}/bin/ruff check --fix .
+
+# Time the job page of a 30,000-word transcript beside a static page of the same words, in headless Chromium; the first page's JS+CSS gzipped.
+bench-web *args: setup
+    {{ python }} bench/web.py {{ args }}
+
+# Take the README's screenshots of the job page (light and dark) into src/web/screenshots.
+screenshots: setup
+    {{ python }} bench/screenshots.py
