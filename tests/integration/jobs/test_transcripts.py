@@ -275,7 +275,8 @@ async def test_signed_downloads_have_one_type_a_head_and_a_sandbox(
 async def test_media_is_served_as_opaque_bytes_whatever_its_name(
     client: httpx.AsyncClient, settings
 ) -> None:
-    """A user names their upload; the name never picks the type a browser sees."""
+    """A user names their upload; the name never picks the type a browser sees: an upload is
+    served (inline, for players) with the audio or video type presign accepted, sandboxed."""
     from transcribe.storage import get_storage
 
     user = await signed_in_user(client)
@@ -285,6 +286,7 @@ async def test_media_is_served_as_opaque_bytes_whatever_its_name(
     async with httpx.AsyncClient(timeout=30) as raw:
         served = await raw.get(signed.url)
     assert served.status_code == 200 and served.content == page
-    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["content-type"] == "audio/mpeg"
     assert served.headers["content-security-policy"] == "sandbox"
-    assert served.headers["content-disposition"].startswith("attachment;")
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"].startswith("inline;")

@@ -74,7 +74,7 @@ async def describe(storage: Storage, session: AsyncSession, key: str) -> Served:
             "Content-Length": str(info.size),
             "Content-Disposition": disposition or content_disposition(PurePosixPath(key).name),
             "Accept-Ranges": "bytes",
-            "X-Content-Type-Options": "nosniff",
+            # (X-Content-Type-Options: nosniff is on every answer: lib/request_id.stamp_response.)
             # Served from the API's own origin: whatever a file holds, it runs nothing there.
             "Content-Security-Policy": "sandbox",
         },
