@@ -104,7 +104,7 @@ export default function SharedPage() {
             <p className="notice">{t("player.gone")}</p>
           )}
         </section>
-        <section className="card transcript-card" aria-labelledby="transcript-title">
+        <section className="card transcript-card">
           <div className="transcript-toolbar">
             <h2 id="transcript-title">{t("transcript.title")}</h2>
           </div>

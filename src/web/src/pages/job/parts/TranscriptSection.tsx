@@ -105,7 +105,7 @@ export function TranscriptSection({ jobId, doc, dialogue, media, speakerName, sp
   const saveError = save.error && !(save.error instanceof ApiError && save.error.status === 409) ? save.error : null;
 
   return (
-    <section className="card transcript-card" aria-labelledby="transcript-title">
+    <section className="card transcript-card">
       <div className="transcript-toolbar">
         <h2 id="transcript-title">{t("transcript.title")}</h2>
         <div className="row">
