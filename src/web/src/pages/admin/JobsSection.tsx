@@ -179,7 +179,7 @@ export function JobsSection({
           label={t("jobs.pages")}
           offset={offset}
           limit={LIMIT}
-          total={jobs.data.total}
+          total={jobs.data.total ?? 0}
           shown={items.length}
           onOffset={setOffset}
         />

@@ -243,7 +243,7 @@ export function UsersSection({ onShowJobs }: { onShowJobs: (user: User) => void 
           label={t("users.pages")}
           offset={offset}
           limit={LIMIT}
-          total={users.data.total}
+          total={users.data.total ?? 0}
           shown={items.length}
           onOffset={setOffset}
         />
