@@ -77,6 +77,8 @@ export function JobList({ headingId }: { headingId: string }) {
   }, [data, params.page, pages, list.isPlaceholderData]);
 
   const filtered = params.status !== null || params.q !== "";
+  // A new user's list: no tools to filter nothing with, only the first step.
+  const nothingYet = data !== undefined && data.total === 0 && !filtered;
   const action = confirm?.kind === "cancel" ? cancelJob : deleteJob;
 
   function closeConfirm() {
@@ -102,46 +104,48 @@ export function JobList({ headingId }: { headingId: string }) {
         <h2 id={headingId} ref={headingRef} tabIndex={-1}>
           {t("list.heading")}
         </h2>
-        {data && (
+        {data && !nothingYet && (
           <p className="muted job-count" aria-live="polite" data-testid="job-count">
             {t("list.count", { count: data.total })}
           </p>
         )}
       </div>
 
-      <div className="list-tools" role="search">
-        <div className="field">
-          <label htmlFor={searchId}>{t("list.search")}</label>
-          <input
-            id={searchId}
-            type="search"
-            value={text}
-            placeholder={t("list.searchPlaceholder")}
-            maxLength={200}
-            onChange={(event) => setText(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === "Enter") change({ q: text.trim() });
-            }}
-          />
+      {!nothingYet && (
+        <div className="list-tools" role="search">
+          <div className="field">
+            <label htmlFor={searchId}>{t("list.search")}</label>
+            <input
+              id={searchId}
+              type="search"
+              value={text}
+              placeholder={t("list.searchPlaceholder")}
+              maxLength={200}
+              onChange={(event) => setText(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") change({ q: text.trim() });
+              }}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={statusId}>{t("list.status")}</label>
+            <select
+              id={statusId}
+              value={params.status ?? "all"}
+              onChange={(event) =>
+                change({ status: event.target.value === "all" ? null : (event.target.value as ListParams["status"]) })
+              }
+            >
+              <option value="all">{t("list.statusAll")}</option>
+              {STATUSES.map((status) => (
+                <option key={status} value={status}>
+                  {t(`status.${status}`)}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor={statusId}>{t("list.status")}</label>
-          <select
-            id={statusId}
-            value={params.status ?? "all"}
-            onChange={(event) =>
-              change({ status: event.target.value === "all" ? null : (event.target.value as ListParams["status"]) })
-            }
-          >
-            <option value="all">{t("list.statusAll")}</option>
-            {STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {t(`status.${status}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      )}
 
       {!list.live && data?.items.some(isUnfinished) && (
         <p className="muted small-text">{t("list.offline")}</p>
@@ -161,7 +165,7 @@ export function JobList({ headingId }: { headingId: string }) {
         </div>
       )}
 
-      {data && data.items.length === 0 && !filtered && (
+      {nothingYet && (
         <div className="empty-state card">
           <h3>{t("list.empty.title")}</h3>
           <p>{t("list.empty.body")}</p>

@@ -1,5 +1,5 @@
 /** `/app`: upload recordings and follow the user's jobs live. */
-import { useId } from "react";
+import { useEffect, useId } from "react";
 import { useTranslation } from "react-i18next";
 
 import { JobList } from "./JobList";
@@ -10,6 +10,10 @@ export default function JobsPage() {
   const { t } = useTranslation("jobs");
   const uploadHeading = useId();
   const listHeading = useId();
+  const title = t("title");
+  useEffect(() => {
+    document.title = `${title} · Transcribe`;
+  }, [title]);
   return (
     <div className="jobs-page stack">
       <header className="jobs-header">
