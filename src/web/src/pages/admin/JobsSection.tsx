@@ -153,7 +153,7 @@ export function JobsSection({
                       </span>
                     )}
                   </th>
-                  <td>
+                  <td data-label={t("jobs.colStatus")}>
                     <span className="badge" data-status={job.status}>
                       {t(`status.${job.status}`)}
                       {job.status === "processing" && typeof job.progress === "number"
@@ -161,9 +161,9 @@ export function JobsSection({
                         : ""}
                     </span>
                   </td>
-                  <td>{formatDateTime(job.created_at, language)}</td>
-                  <td>{formatDuration(job.audio_duration_s)}</td>
-                  <td>
+                  <td data-label={t("jobs.colCreated")}>{formatDateTime(job.created_at, language)}</td>
+                  <td data-label={t("jobs.colDuration")}>{formatDuration(job.audio_duration_s)}</td>
+                  <td data-label={t("jobs.colOwner")}>
                     <code className="owner-id" title={job.user_id}>
                       {job.user_id.slice(0, 8)}
                     </code>

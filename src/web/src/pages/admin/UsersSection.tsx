@@ -145,8 +145,8 @@ export function UsersSection({ onShowJobs }: { onShowJobs: (user: User) => void 
                       {user.email}
                       {self && <span className="badge">{t("users.you")}</span>}
                     </th>
-                    <td>{formatDate(user.created_at, language)}</td>
-                    <td>
+                    <td data-label={t("users.colCreated")}>{formatDate(user.created_at, language)}</td>
+                    <td data-label={t("users.colState")}>
                       <span className="flags">
                         <span className="badge" data-flag={user.email_verified ? "yes" : "no"}>
                           {user.email_verified ? t("users.verified") : t("users.unverified")}
@@ -163,8 +163,8 @@ export function UsersSection({ onShowJobs }: { onShowJobs: (user: User) => void 
                         )}
                       </span>
                     </td>
-                    <td>{quotaText(user)}</td>
-                    <td>{t("users.usedMinutes", { minutes: formatMinutes(user.usage_seconds_this_month, language) })}</td>
+                    <td data-label={t("users.colQuota")}>{quotaText(user)}</td>
+                    <td data-label={t("users.colUsage")}>{t("users.usedMinutes", { minutes: formatMinutes(user.usage_seconds_this_month, language) })}</td>
                     <td className="admin-actions">
                       <div className="action-row">
                         {self ? (
