@@ -210,6 +210,32 @@ def test_a_wrong_type_or_too_large_file_is_refused_before_upload(app: Page, live
     expect(row(app, "contract.pdf")).to_have_count(0)
 
 
+def test_dialogue_is_offered_only_when_the_engine_tells_speakers_apart(app: Page, live_url: str) -> None:
+    engine = httpx.get(f"{live_url}/engine").json()
+    app.route(
+        "**/engine",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps({**engine, "name": "local", "diarization": False, "languages": ["en", "ru"]}),
+        ),
+    )
+    app.goto("/app?lang=en")
+    mode = app.get_by_label("Mode", exact=True)
+    expect(mode.locator("option[value=dialogue]")).to_be_disabled()
+    expect(mode).to_have_accessible_description(re.compile("cannot tell speakers apart"))
+    expect(app.get_by_label("Speakers expected")).to_have_count(0)
+    language = app.get_by_label("Language", exact=True)
+    assert language.locator("option").evaluate_all("os => os.map(o => [o.value, o.text])") == [
+        ["auto", "Detect automatically"],
+        ["en", "English"],
+        ["ru", "Russian"],
+    ]
+    # A text file is not media for a real engine.
+    app.get_by_label("Media file").set_input_files(text_file("notes.txt", "Words."))
+    expect(app.get_by_role("alert")).to_contain_text("text/plain is not an audio or video file")
+
+
 def test_an_upload_error_shows_the_apis_message_and_the_others_go_on(app: Page) -> None:
     def refuse_one(route: Any) -> None:
         body = json.loads(route.request.post_data or "{}")
@@ -235,6 +261,36 @@ def test_an_upload_error_shows_the_apis_message_and_the_others_go_on(app: Page) 
         "data-status", "completed", timeout=LIVE_TIMEOUT_MS
     )
     expect(row(app, "refused.txt")).to_have_count(0)
+
+
+def test_cancel_an_upload_then_try_again(app: Page) -> None:
+    held: list[Any] = []
+    app.route("**/files/upload/**", lambda route: held.append(route))  # never answered
+    app.goto("/app?lang=en")
+    app.get_by_label("Media file").set_input_files(text_file("slow.txt", "Slow words."))
+    app.get_by_role("button", name="Transcribe").click()
+    expect(app.get_by_text("Uploading…")).to_be_visible()
+    app.get_by_role("button", name="Cancel slow.txt").click()
+    expect(app.get_by_text("Upload cancelled.")).to_be_visible()
+    expect(row(app, "slow.txt")).to_have_count(0)  # no job was started
+
+    app.unroute("**/files/upload/**")
+    app.get_by_role("button", name="Try again slow.txt").click()
+    expect(status_of(app, "slow.txt")).to_have_attribute(
+        "data-status", "completed", timeout=LIVE_TIMEOUT_MS
+    )
+
+
+def test_without_the_event_stream_the_list_polls(app: Page) -> None:
+    app.route("**/events", lambda route: route.abort())
+    app.goto("/app?lang=en")
+    mark_page(app)
+    app.get_by_label("Media file").set_input_files(text_file("polled.txt", "Polled words."))
+    app.get_by_role("button", name="Transcribe").click()
+    expect(status_of(app, "polled.txt")).to_have_attribute(
+        "data-status", "completed", timeout=LIVE_TIMEOUT_MS
+    )
+    assert_not_reloaded(app)
 
 
 def test_search_finds_a_word_of_a_transcript_and_keeps_it_in_the_address(
@@ -381,6 +437,9 @@ def test_russian_plurals_on_the_count(russian_page: Page, live_url: str, user: S
     jobs_of_one_upload(live_url, user, 2, "three.txt")
     expect(page.get_by_text("5 расшифровок", exact=True)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(page.get_by_role("button", name="Расшифровать")).to_be_visible()
+    language = page.get_by_label("Язык", exact=True)
+    expect(language.locator("option[value=ru]")).to_have_text("Русский")
+    expect(language.locator("option[value=en]")).to_have_text("Английский")
 
 
 def test_a_phone_has_no_horizontal_scroll(app: Page, live_url: str, user: SignedInUser) -> None:
