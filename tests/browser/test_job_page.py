@@ -359,3 +359,47 @@ def test_a_phone_has_no_horizontal_scroll(app: Page, job: dict[str, Any]) -> Non
     app.set_viewport_size({"width": 390, "height": 844})
     open_job(app, job["id"])
     assert app.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_seeking_far_brings_the_playing_word_into_view(
+    app: Page, live_service: LiveService, user: SignedInUser, tmp_path: Path
+) -> None:
+    turn = "This is a somewhat longer turn with several words, to show how paragraphs wrap. "
+    text = "\n".join(f"{'AB'[i % 2]}: {turn * (1 + i % 3)}" for i in range(40))
+    made = completed_job(live_service.url, user.token, text, filename="long-talk.txt")
+    wav = silent_wav(tmp_path / "long-talk.wav", 420)
+    give_recording(live_service.database_url, live_service.storage_dir, made, wav, "audio/wav")
+    words = transcript(live_service.url, user, made["id"])["words"]
+    target = max(i for i, w in enumerate(words) if w["start_ms"] < 400_000)
+    assert target > 500
+    open_job(app, made["id"])
+    media_ready(app)
+    # Far past what is rendered: the list scrolls there and marks the word.
+    expect(app.locator(f'[data-i="{target}"]')).to_have_count(0)
+    app.evaluate(
+        "ms => { document.querySelector('audio').currentTime = ms / 1000 + 0.01; }",
+        words[target]["start_ms"],
+    )
+    marked = app.locator('[aria-current="true"]')
+    expect(marked).to_have_attribute("data-i", str(target))
+    region = app.get_by_role("region", name="Transcript")
+    app.wait_for_function(
+        """([box, word]) => {
+            const outer = box.getBoundingClientRect(), inner = word.getBoundingClientRect();
+            return inner.top >= outer.top && inner.bottom <= outer.bottom;
+        }""",
+        arg=[region.element_handle(), marked.element_handle()],
+    )
+
+
+def test_the_job_page_in_russian(app: Page, job: dict[str, Any]) -> None:
+    app.goto(f"/app/jobs/{job['id']}?lang=ru")
+    expect(app.get_by_role("button", name="Редактировать")).to_be_visible()
+    expect(app.get_by_role("combobox", name="Скорость")).to_be_visible()
+    expect(app.get_by_text(re.compile(r"^\d+ (слово|слова|слов)$"))).to_be_visible()
+    count = app.locator("[data-start-ms]").count()
+    form = "слово" if count % 10 == 1 and count % 100 != 11 else (
+        "слова" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "слов"
+    )
+    expect(app.get_by_text(f"{count} {form}", exact=True)).to_be_visible()
+    expect(app.get_by_role("button", name="Переименовать говорящего A")).to_be_visible()
