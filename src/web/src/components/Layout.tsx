@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, NavLink, Outlet } from "react-router";
 
 import { useMe, useSignedIn, useSignOut } from "../api/auth";
+import { FlashNotice } from "../pages/auth/flash";
 import { chooseLanguage, LANGUAGES, type Language } from "../i18n";
 import { useTheme } from "../theme";
 
@@ -86,6 +87,7 @@ export function Layout() {
       </header>
       <main id="main" className="page" tabIndex={-1}>
         <Suspense fallback={<p className="muted">{t("loading")}</p>}>
+          <FlashNotice />
           <Outlet />
         </Suspense>
       </main>

@@ -5,7 +5,6 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { signIn } from "../../api/auth";
 import { errorMessage } from "../../api/client";
-import { FlashNotice } from "./flash";
 import "./auth.css";
 
 export function LoginPage() {
@@ -33,7 +32,6 @@ export function LoginPage() {
 
   return (
     <section className="auth-card card" aria-labelledby="sign-in-title">
-      <FlashNotice />
       <h1 id="sign-in-title">{t("signInTitle")}</h1>
       <p className="muted">{t("signInLead")}</p>
       <form onSubmit={submit} className="stack">
