@@ -10,6 +10,7 @@ import { applyJob } from "./queries";
 import { contentTypeOf, putWithProgress, UploadAborted, UploadError, type Mode } from "./upload";
 
 const AT_ONCE = 3;
+const ASK_BEFORE_LEAVING_BYTES = 1 << 20;
 
 export interface JobOptions {
   language: string;
@@ -125,13 +126,16 @@ export function useUploads() {
     }
   }, [items, run]);
 
-  // Leaving the page stops what is still uploading.
+  // Going to another page of the app lets the uploads finish (their jobs start all the
+  // same); closing or reloading the tab would stop them, so the browser asks first when
+  // that would waste a real upload (not for a few kilobytes, gone again in a blink).
+  const busy = items.some((item) => ACTIVE.has(item.state) && item.file.size > ASK_BEFORE_LEAVING_BYTES);
   useEffect(() => {
-    const current = aborts.current;
-    return () => {
-      for (const abort of current.values()) abort();
-    };
-  }, []);
+    if (!busy) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [busy]);
 
   const add = useCallback((files: File[], options: JobOptions) => {
     const fresh = files.map((file) => ({
