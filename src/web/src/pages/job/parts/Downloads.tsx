@@ -8,7 +8,8 @@ import { downloadUrl, FORMATS, type DownloadFormat } from "../jobApi";
 function saveAs(url: string) {
   const link = document.createElement("a");
   link.href = url;
-  link.download = "";
+  link.download = ""; // same origin (local storage): a download
+  link.target = "_blank"; // another origin (S3) ignores `download`: a new tab, not away from here
   link.rel = "noopener";
   document.body.append(link);
   link.click();

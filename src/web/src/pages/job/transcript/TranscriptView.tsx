@@ -137,6 +137,8 @@ export function TranscriptView({ words, paragraphs, speakerName, speakerSlot, me
   const userScrolledAt = useRef(0);
   const starts = useMemo(() => startTimes(words), [words]);
   const editing = Boolean(edit);
+  const editingRef = useRef(editing);
+  editingRef.current = editing;
 
   const virtualizer = useVirtualizer({
     count: paragraphs.length,
@@ -201,7 +203,8 @@ export function TranscriptView({ words, paragraphs, speakerName, speakerSlot, me
   useEffect(() => {
     if (!media) return;
     let frame = 0;
-    const update = () => mark(wordAt(starts, media.currentTime * 1000), true);
+    // While editing, the list stays where the user put it.
+    const update = () => mark(wordAt(starts, media.currentTime * 1000), !editingRef.current);
     const loop = () => {
       update();
       frame = requestAnimationFrame(loop);
