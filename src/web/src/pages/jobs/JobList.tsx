@@ -60,7 +60,8 @@ export function JobList({ headingId }: { headingId: string }) {
 
   // The search box answers as one types, the address (and the request) a moment later.
   const [text, setText] = useState(params.q);
-  useEffect(() => setText(params.q), [params.q]);
+  // The address changed by itself (back, a link): the box follows, keeping the user's spaces.
+  useEffect(() => setText((current) => (current.trim() === params.q ? current : params.q)), [params.q]);
   useEffect(() => {
     if (text.trim() === params.q) return;
     const timer = setTimeout(() => change({ q: text.trim() }), SEARCH_DELAY_MS);
