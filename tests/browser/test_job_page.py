@@ -7,7 +7,6 @@ few hundred word nodes, axe-core and the dark theme."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +112,9 @@ def speakers(page: Page) -> Locator:
     return page.get_by_role("region", name="Speakers")
 
 
-def test_header_words_and_click_to_seek(app: Page, job: dict[str, Any], live_url: str, user: SignedInUser) -> None:
+def test_header_words_and_click_to_seek(
+    app: Page, job: dict[str, Any], live_url: str, user: SignedInUser
+) -> None:
     document = transcript(live_url, user, job["id"])
     open_job(app, job["id"])
     expect(app.get_by_role("heading", name="meeting.txt", level=1)).to_be_visible()
@@ -137,7 +138,8 @@ def test_header_words_and_click_to_seek(app: Page, job: dict[str, Any], live_url
     assert start_ms > 0
     target.click()
     app.wait_for_function(
-        "ms => Math.abs(document.querySelector('audio').currentTime - ms / 1000) < 0.05", arg=start_ms
+        "ms => Math.abs(document.querySelector('audio').currentTime - ms / 1000) < 0.05",
+        arg=start_ms,
     )
     expect(target).to_have_attribute("aria-current", "true")
     assert paused(app)  # a click seeks; it does not start a paused player
@@ -149,7 +151,9 @@ def test_header_words_and_click_to_seek(app: Page, job: dict[str, Any], live_url
 def test_playing_moves_the_highlight_speed_and_shortcuts(app: Page, job: dict[str, Any]) -> None:
     open_job(app, job["id"])
     media_ready(app)
-    app.evaluate("() => { const a = document.querySelector('audio'); a.muted = true; return a.play(); }")
+    app.evaluate(
+        "() => { const a = document.querySelector('audio'); a.muted = true; return a.play(); }"
+    )
     first = app.locator('[aria-current="true"]')
     expect(first).to_have_count(1)
     start = int(first.get_attribute("data-start-ms") or "0")
@@ -272,9 +276,7 @@ def test_a_conflicting_edit_from_a_second_page_is_refused(app: Page, job: dict[s
     second.close()
 
 
-def test_deleted_media_leaves_the_transcript(
-    app: Page, live_url: str, user: SignedInUser
-) -> None:
+def test_deleted_media_leaves_the_transcript(app: Page, live_url: str, user: SignedInUser) -> None:
     made = completed_job(live_url, user.token, "A: Words without a recording.", filename="gone.txt")
     with api(live_url, user) as http:
         assert http.delete(f"/files/{made['object_key']}").status_code == 204
@@ -284,21 +286,30 @@ def test_deleted_media_leaves_the_transcript(
     expect(word(app, "recording.")).to_be_visible()
 
 
-def test_a_job_completes_on_the_page_without_a_reload(app: Page, live_url: str, user: SignedInUser) -> None:
+def test_a_job_completes_on_the_page_without_a_reload(
+    app: Page, live_url: str, user: SignedInUser
+) -> None:
     content = b"A: It arrives live."
     with api(live_url, user) as http:
         signed = http.post(
             "/files/presign",
             json={"filename": "live.txt", "size": len(content), "content_type": "text/plain"},
         ).json()
-        assert httpx.put(signed["upload_url"], content=content, headers=signed["headers"]).status_code in (200, 201)
-        assert http.post("/files/complete", json={"object_key": signed["object_key"]}).status_code == 200
+        assert httpx.put(
+            signed["upload_url"], content=content, headers=signed["headers"]
+        ).status_code in (200, 201)
+        assert (
+            http.post("/files/complete", json={"object_key": signed["object_key"]}).status_code
+            == 200
+        )
         created = http.post(
             "/jobs", json={"object_key": signed["object_key"], "language": "en", "mode": "dialogue"}
         ).json()
     app.goto(f"/app/jobs/{created['id']}")
     expect(app.get_by_role("heading", name="live.txt")).to_be_visible()
-    expect(app.locator("header [data-status]")).to_have_attribute("data-status", "completed", timeout=30_000)
+    expect(app.locator("header [data-status]")).to_have_attribute(
+        "data-status", "completed", timeout=30_000
+    )
     expect(word(app, "live.")).to_be_visible()
 
 
@@ -398,8 +409,10 @@ def test_the_job_page_in_russian(app: Page, job: dict[str, Any]) -> None:
     expect(app.get_by_role("combobox", name="Скорость")).to_be_visible()
     expect(app.get_by_text(re.compile(r"^\d+ (слово|слова|слов)$"))).to_be_visible()
     count = app.locator("[data-start-ms]").count()
-    form = "слово" if count % 10 == 1 and count % 100 != 11 else (
-        "слова" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "слов"
+    form = (
+        "слово"
+        if count % 10 == 1 and count % 100 != 11
+        else ("слова" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "слов")
     )
     expect(app.get_by_text(f"{count} {form}", exact=True)).to_be_visible()
     expect(app.get_by_role("button", name="Переименовать говорящего A")).to_be_visible()

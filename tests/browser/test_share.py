@@ -104,7 +104,9 @@ def test_a_share_link_works_without_an_account_until_stopped(
         )
         guest.get_by_role("combobox", name="Speed").select_option("2")
         assert guest.evaluate("() => document.querySelector('audio').playbackRate") == 2
-        guest.evaluate("() => { const a = document.querySelector('audio'); a.muted = true; return a.play(); }")
+        guest.evaluate(
+            "() => { const a = document.querySelector('audio'); a.muted = true; return a.play(); }"
+        )
         guest.wait_for_function(
             """ms => {
                 const marked = document.querySelectorAll('[aria-current="true"]');
