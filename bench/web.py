@@ -380,6 +380,17 @@ def report(
             f"  job page / static page: words {app['words'] / static['words']:.2f}x, "
             f"click-to-seek {app['seek'] / static['seek']:.2f}x (target: at most 1.00x)"
         )
+        paired = {  # the two pages of one round saw the same load on the machine
+            key: statistics.median(
+                a / b
+                for a, b in zip(results["job page"][key], results["static page"][key], strict=True)
+            )
+            for key in ("words", "seek")
+        }
+        print(
+            f"  median of the rounds' own ratios: words {paired['words']:.2f}x, "
+            f"click-to-seek {paired['seek']:.2f}x"
+        )
     print(
         f"  (seek: a click on the first visible word starting at {TARGET_WORD_MS / 1000:.0f} s "
         f"or later; answered once the <audio> has its metadata, is not seeking and is within "
