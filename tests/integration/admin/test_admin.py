@@ -145,3 +145,29 @@ async def test_jobs_of_every_user_and_a_retry(
         "/admin/jobs/00000000-0000-0000-0000-000000000000/retry", headers=admin.headers
     )
     assert unknown.status_code == 404
+
+
+async def test_an_admin_cannot_disable_or_demote_themselves(
+    client: httpx.AsyncClient, admin: SignedInUser
+) -> None:
+    for change in (
+        {"disabled": True},
+        {"is_admin": False},
+        {"is_admin": False, "quota_minutes": 5},
+    ):
+        refused = await client.patch(f"/admin/users/{admin.id}", json=change, headers=admin.headers)
+        assert refused.status_code == 409, refused.text
+        assert "yourself" in refused.json()["detail"]
+    me = (await client.get("/auth/me", headers=admin.headers)).json()
+    assert me["is_admin"] is True
+    mine = (
+        await client.get("/admin/users", params={"q": admin.email}, headers=admin.headers)
+    ).json()
+    assert mine["items"][0]["disabled"] is False and mine["items"][0]["quota_minutes"] is None
+    # What does not lock them out is allowed.
+    quota = await client.patch(
+        f"/admin/users/{admin.id}",
+        json={"quota_minutes": 5, "is_admin": True},
+        headers=admin.headers,
+    )
+    assert quota.status_code == 200 and quota.json()["quota_minutes"] == 5

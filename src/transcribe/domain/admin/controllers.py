@@ -124,8 +124,11 @@ class AdminController(Controller):
         "/users/{user_id:uuid}",
         summary="Disable or enable a user, make or unmake an admin, set a quota",
         description="A disabled user's tokens and keys stop working at once. `quota_minutes`: "
-        "0 is unlimited, null returns to the service's default.",
-        responses=errors(400, 401, 403, 404),
+        "0 is unlimited, null returns to the service's default. Admins cannot disable or "
+        "demote themselves (409), so the service never locks out its last admin by a slip.",
+        responses=errors(
+            400, 401, 403, 404, 409, e409="An admin cannot disable or demote themselves"
+        ),
     )
     async def change_user(
         self,
@@ -137,6 +140,11 @@ class AdminController(Controller):
         user = await db_session.get(m.User, user_id, with_for_update=True)
         if user is None:
             raise NotFound(detail="No such user")
+        if user.id == current_user.id and (data.disabled is True or data.is_admin is False):
+            raise Conflict(
+                detail="You cannot disable or demote yourself: ask another admin "
+                "(or use `python -m transcribe admin demote`)"
+            )
         if data.disabled is not None:
             user.disabled = data.disabled
             if data.disabled:

@@ -81,7 +81,7 @@ export interface paths {
         head?: never;
         /**
          * Disable or enable a user, make or unmake an admin, set a quota
-         * @description A disabled user's tokens and keys stop working at once. `quota_minutes`: 0 is unlimited, null returns to the service's default.
+         * @description A disabled user's tokens and keys stop working at once. `quota_minutes`: 0 is unlimited, null returns to the service's default. Admins cannot disable or demote themselves (409), so the service never locks out its last admin by a slip.
          */
         patch: operations["AdminUsersUserIdChangeUser"];
         trace?: never;
@@ -1854,6 +1854,15 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An admin cannot disable or demote themselves */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
