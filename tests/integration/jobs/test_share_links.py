@@ -77,11 +77,14 @@ async def test_a_shared_transcript_needs_no_account(
     again = await share(client, user, job["id"])
     assert again.status_code == 201
     assert again.json() == link  # the same link
+    shown = await client.get(f"/jobs/{job['id']}/share", headers=user.headers)
+    assert (shown.status_code, shown.json()) == (200, link)  # a page shows it again
 
     shared = await view(base_url, link["token"])
     assert shared.status_code == 200, shared.text
     body = shared.json()
-    assert set(body) == {"job", "transcript", "media_url"}
+    assert set(body) == {"job", "transcript", "media_url", "media_content_type"}
+    assert body["media_content_type"] == "text/plain"
     assert set(body["job"]) == JOB_FIELDS
     assert body["job"]["id"] == job["id"]
     assert body["job"]["filename"] == "lighthouse.txt"
@@ -132,6 +135,8 @@ async def test_expiry_is_set_and_updated(
     expired = await view(base_url, token)
     assert expired.status_code == 404
     assert expired.json()["status_code"] == 404
+    gone = await client.get(f"/jobs/{job['id']}/share", headers=user.headers)
+    assert gone.status_code == 404  # an expired link is not shown as working
     renewed = await share(client, user, job["id"])  # an expired link is replaced, not revived
     assert renewed.status_code == 201
     assert renewed.json()["token"] != token and renewed.json()["expires_at"] is None
@@ -152,6 +157,8 @@ async def test_revoking_stops_the_link_at_once(
     assert (await view(base_url, token)).status_code == 404
     async with httpx.AsyncClient(timeout=30) as anonymous:
         assert (await anonymous.get(media)).status_code == 404  # the recording too
+    shown = await client.get(f"/jobs/{job['id']}/share", headers=user.headers)
+    assert shown.status_code == 404  # nothing to show again
     again = await client.delete(f"/jobs/{job['id']}/share", headers=user.headers)
     assert again.status_code == 204  # no link: nothing to do
     fresh = (await share(client, user, job["id"])).json()["token"]
@@ -173,6 +180,9 @@ async def test_unknown_tokens_and_other_peoples_jobs(
     assert (await share(client, stranger, first["id"])).status_code == 404
     assert (
         await client.delete(f"/jobs/{first['id']}/share", headers=stranger.headers)
+    ).status_code == 404
+    assert (
+        await client.get(f"/jobs/{first['id']}/share", headers=stranger.headers)
     ).status_code == 404
     assert (await client.post(f"/jobs/{first['id']}/share")).status_code == 401
     missing = "01a21322-7998-7289-9c44-3ee2f3050c5c"
@@ -202,6 +212,7 @@ async def test_the_media_url_is_null_once_the_media_is_gone(
     shared = await view(base_url, token)
     assert shared.status_code == 200
     assert shared.json()["media_url"] is None
+    assert shared.json()["media_content_type"] is None
     assert shared.json()["transcript"]["text"]
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as anonymous:
         assert (await anonymous.get(f"/shared/{token}/media")).status_code == 410

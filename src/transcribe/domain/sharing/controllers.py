@@ -84,9 +84,28 @@ class ShareController(Controller):
         job = await jobs_service.get_owned(current_user.id, job_id, for_update=True)
         tokens = ShareTokens(settings.auth.jwt_secret)
         link, token = await share_links.share(job, tokens, data.expires_in_days if data else None)
-        return ShareLinkView(
-            token=token, url=f"{settings.email.frontend_url}/s/{token}", expires_at=link.expires_at
-        )
+        return _view(settings, link, token)
+
+    @get(
+        "/{job_id:uuid}/share",
+        summary="The job's share link, if it has one",
+        responses=errors(401, 404, e404="No such job, or it has no working share link"),
+    )
+    async def current_share(
+        self,
+        current_user: CurrentUser,
+        job_id: FromPath[UUID],
+        jobs_service: NamedDependency[JobService],
+        share_links: NamedDependency[ShareLinkService],
+        settings: NamedDependency[Settings],
+    ) -> ShareLinkView:
+        """The link POST made, while it works (so a page can show it again); 404 when the job
+        was never shared, the link was revoked or it expired."""
+        job = await jobs_service.get_owned(current_user.id, job_id)
+        live = await share_links.live(job.id, ShareTokens(settings.auth.jwt_secret))
+        if live is None:
+            raise NotFound(detail="This job has no share link")
+        return _view(settings, *live)
 
     @delete(
         "/{job_id:uuid}/share",
@@ -143,10 +162,11 @@ class SharedController(Controller):
         names = dict(job.speaker_names or {})
         document = with_names(await store.load_document(storage, db_session, job), names)
         try:
-            await playable_upload(storage, db_session, job)
+            upload = await playable_upload(storage, db_session, job)
             media_url: str | None = f"{settings.public_base_url}/shared/{token}/media"
+            media_type: str | None = upload.content_type
         except Gone:
-            media_url = None
+            media_url = media_type = None
         return SharedTranscript(
             job=SharedJob(
                 id=job.id,
@@ -159,6 +179,7 @@ class SharedController(Controller):
             ),
             transcript=document,
             media_url=media_url,
+            media_content_type=media_type,
         )
 
     @get(
@@ -207,6 +228,12 @@ class SharedController(Controller):
             signed = await storage.presign_get(key, expires_s=settings.storage.url_ttl_s)
             return Redirect(signed.url, status_code=302)
         return await serve(request, storage, db_session, key)
+
+
+def _view(settings: Settings, link: m.ShareLink, token: str) -> ShareLinkView:
+    return ShareLinkView(
+        token=token, url=f"{settings.email.frontend_url}/s/{token}", expires_at=link.expires_at
+    )
 
 
 async def _shared_job(share_links: ShareLinkService, token: str) -> m.TranscriptionJob:

@@ -57,3 +57,9 @@ class SharedTranscript(Schema):
     job: SharedJob
     transcript: TranscriptDocument
     media_url: str | None
+    media_content_type: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The recording's type (`audio/...`, `video/...`); null with no media"
+        ),
+    ] = None

@@ -54,6 +54,16 @@ class ShareLinkService(SQLAlchemyAsyncRepositoryService[m.ShareLink]):
         await session.commit()
         return link, token
 
+    async def live(self, job_id: UUID, tokens: ShareTokens) -> tuple[m.ShareLink, str] | None:
+        """The job's link and its token while it works; None when there is none or it expired."""
+        link = await self.repository.session.scalar(
+            select(m.ShareLink).where(
+                m.ShareLink.job_id == job_id,
+                or_(m.ShareLink.expires_at.is_(None), m.ShareLink.expires_at > datetime.now(UTC)),
+            )
+        )
+        return (link, tokens.token(link.id)) if link is not None else None
+
     async def revoke(self, job_id: UUID) -> None:
         await self.repository.session.execute(
             delete(m.ShareLink).where(m.ShareLink.job_id == job_id)

@@ -658,7 +658,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The job's share link, if it has one
+         * @description The link POST made, while it works (so a page can show it again); 404 when the job
+         *     was never shared, the link was revoked or it expired.
+         */
+        get: operations["JobsJobIdShareCurrentShare"];
         put?: never;
         /**
          * A public read-only link to the job's transcript and recording
@@ -1445,6 +1450,8 @@ export interface components {
          */
         SharedTranscript: {
             job: components["schemas"]["SharedJob"];
+            /** @description The recording's type (`audio/...`, `video/...`); null with no media */
+            media_content_type?: string | null;
             media_url: string | null;
             transcript: components["schemas"]["TranscriptDocument"];
         };
@@ -3412,6 +3419,61 @@ export interface operations {
             };
             /** @description The media was deleted (MEDIA_RETENTION_DAYS, or the upload was deleted) */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JobsJobIdShareCurrentShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkView"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or forged token; or wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such job, or it has no working share link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
