@@ -83,6 +83,8 @@ def test_a_share_link_works_without_an_account_until_stopped(
     app.get_by_role("button", name="Copy").click()
     expect(app.get_by_text("Copied to the clipboard.")).to_be_visible()
     assert app.evaluate("() => navigator.clipboard.readText()") == url
+    app.reload()  # the link made earlier is shown again
+    expect(app.get_by_role("textbox", name="Share link")).to_have_value(url)
 
     guest = visitor(browser, live_url)
     try:
@@ -92,7 +94,8 @@ def test_a_share_link_works_without_an_account_until_stopped(
         expect(guest.get_by_role("button", name="Edit transcript")).to_have_count(0)
         expect(guest.locator(".turn-speaker", has_text="Host").first).to_be_visible()
         expect(guest.get_by_text("Speaker B", exact=True).first).to_be_visible()
-        expect(guest.locator("audio")).to_have_count(1)
+        expect(guest.locator("audio")).to_have_count(1)  # the recording's own type: audio/wav
+        expect(guest.locator("video")).to_have_count(0)
         guest.wait_for_function("() => document.querySelector('audio').readyState >= 1")
 
         target = guest.locator("[data-start-ms]", has_text=re.compile(r"^glad$"))
@@ -122,6 +125,9 @@ def test_a_share_link_works_without_an_account_until_stopped(
         expect(app.get_by_text("Sharing stopped")).to_be_visible()
         guest.reload()
         expect(guest.get_by_text(NOT_FOUND)).to_be_visible()
+        app.reload()
+        expect(app.get_by_role("button", name="Share", exact=True)).to_be_visible()
+        expect(app.get_by_role("textbox", name="Share link")).to_have_count(0)
         expect(guest.locator("[data-start-ms]")).to_have_count(0)
     finally:
         guest.context.close()

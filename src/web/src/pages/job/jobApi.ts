@@ -38,6 +38,7 @@ export interface SharedView {
   };
   transcript: TranscriptDoc;
   media_url: string | null;
+  media_content_type?: string | null;
 }
 
 export function useJob(id: string, pollMs: number | false) {
@@ -120,6 +121,15 @@ export async function share(id: string, expiresInDays: number | null): Promise<S
       body: expiresInDays ? { expires_in_days: expiresInDays } : {},
     }),
   );
+}
+
+export const shareKey = (id: string) => ["job", id, "share"] as const;
+
+/** The job's working share link, or null (`GET /jobs/{id}/share` answers 404 when none). */
+export async function currentShare(id: string, signal?: AbortSignal): Promise<ShareLink | null> {
+  const result = await api.GET("/jobs/{job_id}/share", { params: { path: { job_id: id } }, signal });
+  if (result.response.status === 404) return null;
+  return unwrap(result);
 }
 
 export async function stopSharing(id: string): Promise<void> {

@@ -63,7 +63,7 @@ export default function SharedPage() {
     );
   }
 
-  const { job, transcript, media_url: mediaUrl } = view.data;
+  const { job, transcript, media_url: mediaUrl, media_content_type: mediaType } = view.data;
   const ui = i18n.resolvedLanguage ?? "en";
   return (
     <div className="job-page shared-page">
@@ -95,7 +95,7 @@ export default function SharedPage() {
         <section className="card player-card" aria-label={t("player.title")}>
           {mediaUrl ? (
             <MediaPlayer
-              source={{ url: mediaUrl, contentType: guessContentType(job.filename) }}
+              source={{ url: mediaUrl, contentType: mediaType ?? guessContentType(job.filename) }}
               onMedia={setMedia}
               onBroken={onBroken}
               title={t("player.recording", { name: job.filename })}

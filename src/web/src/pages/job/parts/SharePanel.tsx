@@ -1,10 +1,10 @@
 /** A public read-only link to the transcript: make it (with an optional expiry), copy, revoke. */
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { errorMessage } from "../../../api/client";
-import { share, stopSharing, type ShareLink } from "../jobApi";
+import { currentShare, share, shareKey, stopSharing } from "../jobApi";
 import { formatDate } from "./format";
 
 const EXPIRY_DAYS = ["never", "7", "30"] as const;
@@ -12,13 +12,19 @@ const EXPIRY_DAYS = ["never", "7", "30"] as const;
 export function SharePanel({ jobId }: { jobId: string }) {
   const { t, i18n } = useTranslation("job");
   const [expiry, setExpiry] = useState<(typeof EXPIRY_DAYS)[number]>("never");
-  const [link, setLink] = useState<ShareLink | null>(null);
+  const queryClient = useQueryClient();
+  // A link made earlier (in another visit or tab) is shown again.
+  const existing = useQuery({
+    queryKey: shareKey(jobId),
+    queryFn: ({ signal }) => currentShare(jobId, signal),
+  });
+  const link = existing.data ?? null;
   const [copied, setCopied] = useState(false);
   const [stopped, setStopped] = useState(false);
   const create = useMutation({
     mutationFn: () => share(jobId, expiry === "never" ? null : Number(expiry)),
     onSuccess: (answer) => {
-      setLink(answer);
+      queryClient.setQueryData(shareKey(jobId), answer);
       setStopped(false);
       setCopied(false);
     },
@@ -26,7 +32,7 @@ export function SharePanel({ jobId }: { jobId: string }) {
   const revoke = useMutation({
     mutationFn: () => stopSharing(jobId),
     onSuccess: () => {
-      setLink(null);
+      queryClient.setQueryData(shareKey(jobId), null);
       setStopped(true);
     },
   });
