@@ -28,6 +28,7 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
+from transcribe.lib.compression import accepts_gzip
 from transcribe.settings import Settings
 
 PAGE_PATHS = [
@@ -139,19 +140,6 @@ def _media_type(path: Path) -> str:
     return _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def _accepts_gzip(request: Request[Any, Any, Any]) -> bool:
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _, params = part.partition(";")
-        if coding.strip().lower() not in ("gzip", "*"):
-            continue
-        name, _, value = params.strip().partition("=")
-        try:
-            return name.strip().lower() != "q" or float(value) > 0
-        except ValueError:
-            return False
-    return False
-
-
 @dataclass
 class _Cached:
     stamp: tuple[int, int]  # mtime_ns, size: a rebuilt file is read again
@@ -234,7 +222,7 @@ def _file_response(
     body = found.body
     if found.gzipped is not None:
         headers["Vary"] = "Accept-Encoding"
-        if _accepts_gzip(request):
+        if accepts_gzip(request):
             body = found.gzipped
             headers["Content-Encoding"] = "gzip"
     return Response(content=body, media_type=_media_type(path), headers=headers)  # type: ignore[arg-type]

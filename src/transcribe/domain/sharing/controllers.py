@@ -32,6 +32,7 @@ from transcribe.domain.sharing.services import ShareLinkService
 from transcribe.domain.sharing.tokens import ShareTokens
 from transcribe.domain.transcripts import store
 from transcribe.domain.transcripts.document import with_names
+from transcribe.lib.compression import json_response
 from transcribe.lib.errors import Gone, NotFound
 from transcribe.lib.http import client_address
 from transcribe.lib.openapi import errors
@@ -151,7 +152,7 @@ class SharedController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],
-    ) -> SharedTranscript:
+    ) -> Response[SharedTranscript]:
         """The job (no owner data), its transcript with speaker names applied, and the URL of its
         recording (`/shared/{token}/media`: it works as long as the link does; null once the
         media was deleted). Requests per client address are limited (SHARED_VIEWS_PER_MINUTE,
@@ -167,7 +168,7 @@ class SharedController(Controller):
             media_type: str | None = upload.content_type
         except Gone:
             media_url = media_type = None
-        return SharedTranscript(
+        shared = SharedTranscript(
             job=SharedJob(
                 id=job.id,
                 filename=job.filename,
@@ -181,6 +182,7 @@ class SharedController(Controller):
             media_url=media_url,
             media_content_type=media_type,
         )
+        return await json_response(request, shared)
 
     @get(
         "/{token:str}/media",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch
+from litestar import Controller, Request, Response, delete, get, patch
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
@@ -25,6 +25,7 @@ from transcribe.domain.transcripts.controllers import completed_job
 from transcribe.domain.transcripts.document import TranscriptDocument, with_names
 from transcribe.domain.transcripts.edits import apply_edits, restored
 from transcribe.domain.transcripts.schemas import TranscriptEdits
+from transcribe.lib.compression import json_response
 from transcribe.lib.errors import Conflict
 from transcribe.lib.openapi import errors
 from transcribe.storage import Storage
@@ -64,17 +65,18 @@ class TranscriptDocumentController(Controller):
     )
     async def transcript(
         self,
+        request: Request,
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         version: FromQuery[Literal["current", "recognised"]] = "current",
-    ) -> TranscriptDocument:
+    ) -> Response[TranscriptDocument]:
         job = await completed_job(jobs_service, current_user.id, job_id)
         load = store.load_recognised if version == "recognised" else store.load_document
         document = await load(storage, db_session, job)
-        return with_names(document, dict(job.speaker_names or {}))
+        return await json_response(request, with_names(document, dict(job.speaker_names or {})))
 
     @patch(
         "/{job_id:uuid}/transcript",
@@ -98,13 +100,14 @@ class TranscriptDocumentController(Controller):
     )
     async def edit_transcript(
         self,
+        request: Request,
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         data: Annotated[TranscriptEdits, Body(examples=EXAMPLES)],
         jobs_service: NamedDependency[JobService],
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
-    ) -> TranscriptDocument:
+    ) -> Response[TranscriptDocument]:
         job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
         current = await store.load_document(storage, db_session, job)
         if data.revision != current.revision:
@@ -113,7 +116,7 @@ class TranscriptDocumentController(Controller):
                 "it was edited elsewhere; load it again"
             )
         edited = apply_edits(current, data.edits, dialogue=job.mode == "dialogue")
-        return await _saved(storage, db_session, job, current, edited)
+        return await json_response(request, await _saved(storage, db_session, job, current, edited))
 
     @delete(
         "/{job_id:uuid}/transcript/edits",
@@ -125,17 +128,18 @@ class TranscriptDocumentController(Controller):
     )
     async def undo_edits(
         self,
+        request: Request,
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
-    ) -> TranscriptDocument:
+    ) -> Response[TranscriptDocument]:
         job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
         current = await store.load_document(storage, db_session, job)
         recognised = await store.load_recognised(storage, db_session, job)
         back = restored(recognised, revision=current.revision + 1)
-        return await _saved(storage, db_session, job, current, back)
+        return await json_response(request, await _saved(storage, db_session, job, current, back))
 
 
 async def _saved(
