@@ -2,7 +2,7 @@
  * Server state of the job page and the share page, over the typed client (`api`). The
  * share page's read is a plain fetch: it is public and must not depend on a session.
  */
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery, type QueryClient } from "@tanstack/react-query";
 
 import { api, ApiError, errorMessage, unwrap } from "../../api/client";
 import type { Job } from "../../api/events";
@@ -41,17 +41,52 @@ export interface SharedView {
   media_content_type?: string | null;
 }
 
-export function useJob(id: string, pollMs: number | false) {
-  return useQuery({
+const noRetryOn4xx = (count: number, error: unknown) =>
+  !(error instanceof ApiError && error.status < 500) && count < 2;
+
+const jobQuery = (id: string) =>
+  queryOptions({
     queryKey: jobKey(id),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/jobs/{job_id}", { params: { path: { job_id: id } }, signal })) as Job,
+    retry: noRetryOn4xx,
+  });
+
+const transcriptQuery = (id: string) =>
+  queryOptions({
+    queryKey: transcriptKey(id),
+    staleTime: 30_000,
+    queryFn: async ({ signal }) =>
+      asDoc(unwrap(await api.GET("/jobs/{job_id}/transcript", { params: { path: { job_id: id } }, signal }))),
+  });
+
+const mediaQuery = (id: string) =>
+  queryOptions({
+    queryKey: mediaKey(id),
+    staleTime: Infinity,
+    retry: noRetryOn4xx,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/jobs/{job_id}/media", { params: { path: { job_id: id } }, signal })) as MediaLink,
+  });
+
+export function useJob(id: string, pollMs: number | false) {
+  return useQuery({
+    ...jobQuery(id),
     refetchInterval: (query) => {
       const status = query.state.data?.status;
       return status && !FINAL.has(status) ? pollMs : false;
     },
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
   });
+}
+
+/**
+ * Started by main.tsx when the app opens on a job's page, before React renders: the job,
+ * then its transcript and recording URL load while the scripts and strings still arrive.
+ */
+export async function prefetchJobPage(client: QueryClient, id: string): Promise<void> {
+  await client.prefetchQuery(jobQuery(id));
+  if (client.getQueryData<Job>(jobKey(id))?.status !== "completed") return;
+  await Promise.all([client.prefetchQuery(transcriptQuery(id)), client.prefetchQuery(mediaQuery(id))]);
 }
 
 /** Words and utterances from the API, whose generated types may lag behind (revision). */
@@ -61,24 +96,11 @@ function asDoc(value: unknown): TranscriptDoc {
 }
 
 export function useTranscript(id: string, enabled: boolean) {
-  return useQuery({
-    queryKey: transcriptKey(id),
-    enabled,
-    staleTime: 30_000,
-    queryFn: async ({ signal }) =>
-      asDoc(unwrap(await api.GET("/jobs/{job_id}/transcript", { params: { path: { job_id: id } }, signal }))),
-  });
+  return useQuery({ ...transcriptQuery(id), enabled });
 }
 
 export function useMedia(id: string, enabled: boolean) {
-  return useQuery({
-    queryKey: mediaKey(id),
-    enabled,
-    staleTime: Infinity,
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/jobs/{job_id}/media", { params: { path: { job_id: id } }, signal })) as MediaLink,
-  });
+  return useQuery({ ...mediaQuery(id), enabled });
 }
 
 export async function renameSpeakers(id: string, names: Record<string, string>): Promise<Job> {
