@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 
 import type { Job } from "../../api/events";
-import { pageCount, paramsFromSearch, patchPage, removeFromPage, type JobPage, type ListParams } from "./jobsCache";
+import {
+  pageCount,
+  paramsFromSearch,
+  patchPage,
+  removeFromPage,
+  SeenJobs,
+  type JobPage,
+  type ListParams,
+} from "./jobsCache";
 
 function job(id: string, created: string, status: Job["status"] = "pending", updated = created): Job {
   return {
@@ -40,6 +48,14 @@ describe("patching a page of jobs", () => {
   it("ignores an event older than what the page shows", () => {
     const shown = { ...older, status: "completed" as const, updated_at: "2025-01-01T10:05:00Z" };
     expect(patchPage(page([shown]), all, older)).toEqual({ kind: "same" });
+  });
+
+  it("compares times as instants, not as text", () => {
+    const shown = { ...older, status: "processing" as const, updated_at: "2025-01-01T10:05:00Z" };
+    const done = { ...older, status: "completed" as const, updated_at: "2025-01-01T10:05:00.5+00:00" };
+    expect(patchPage(page([shown]), all, done)).toEqual({ kind: "set", page: page([done]) });
+    const late = { ...older, status: "pending" as const, updated_at: "2025-01-01T11:04:59.9+01:00" };
+    expect(patchPage(page([shown]), all, late)).toEqual({ kind: "same" });
   });
 
   it("puts a new job on top of the first page, counting it and keeping the page size", () => {
@@ -90,5 +106,27 @@ describe("the list's address", () => {
     expect(pageCount(0)).toBe(1);
     expect(pageCount(20)).toBe(1);
     expect(pageCount(21)).toBe(2);
+  });
+});
+
+describe("a page read while events came", () => {
+  it("keeps the newer state an event brought, not the older one the read saw", () => {
+    const seen = new SeenJobs(2);
+    const pending = job("a", "2025-01-01T10:00:00Z", "pending");
+    const done = { ...pending, status: "completed" as const, updated_at: "2025-01-01T10:00:03Z" };
+    const other = job("b", "2025-01-01T09:00:00Z", "pending");
+    seen.note(done);
+    seen.note({ ...pending, updated_at: "2025-01-01T10:00:01Z" }); // a late, older event
+    expect(seen.freshen(page([pending, other]))).toEqual(page([done, other]));
+    const read = page([done, other]);
+    expect(seen.freshen(read)).toBe(read); // nothing newer: the same object
+  });
+
+  it("forgets the least recently seen jobs past its limit", () => {
+    const seen = new SeenJobs(1);
+    const a = job("a", "2025-01-01T10:00:00Z", "pending");
+    seen.note({ ...a, status: "completed", updated_at: "2025-01-01T10:00:03Z" });
+    seen.note(job("b", "2025-01-01T10:00:00Z"));
+    expect(seen.freshen(page([a]))).toEqual(page([a]));
   });
 });

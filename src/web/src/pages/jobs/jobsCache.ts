@@ -50,6 +50,14 @@ export function pageCount(total: number, size = PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / size));
 }
 
+/** Whether time `a` is before `b`, as instants (the API's strings may differ in precision
+ * or offset spelling, so they do not compare as text); equal to the ms is not older. */
+export function isOlder(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
+}
+
 export type Patch =
   | { kind: "same" }
   | { kind: "set"; page: JobPage }
@@ -61,7 +69,7 @@ export function patchPage(page: JobPage, params: ListParams, job: Job): Patch {
   const index = page.items.findIndex((item) => item.id === job.id);
   if (index >= 0) {
     const old = page.items[index]!;
-    if (old.updated_at > job.updated_at) return { kind: "same" }; // an older event, late
+    if (isOlder(job.updated_at, old.updated_at)) return { kind: "same" }; // an older event, late
     const items = page.items.slice();
     items[index] = job;
     const patched: Patch = { kind: "set", page: { ...page, items } };
@@ -74,7 +82,7 @@ export function patchPage(page: JobPage, params: ListParams, job: Job): Patch {
   }
   if (params.q) return job.status === "completed" ? { kind: "stale" } : { kind: "same" };
   if (params.status && job.status !== params.status) return { kind: "same" };
-  const known = page.items.some((item) => item.created_at > job.created_at);
+  const known = page.items.some((item) => isOlder(job.created_at, item.created_at));
   if (params.page === 1 && !known) {
     // Newest first: a job newer than everything on the first page goes on top.
     const items = [job, ...page.items].slice(0, page.limit);
@@ -92,4 +100,33 @@ export function removeFromPage(page: JobPage, jobId: string): JobPage | null {
     items: page.items.filter((item) => item.id !== jobId),
     total: Math.max(0, page.total - 1),
   };
+}
+
+/** The newest state of each job seen in events, to freshen pages read meanwhile. */
+export class SeenJobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly limit = 1000) {}
+
+  note(job: Job): void {
+    const known = this.jobs.get(job.id);
+    if (known && isOlder(job.updated_at, known.updated_at)) return;
+    this.jobs.delete(job.id); // re-inserted last: the map stays in order of use
+    this.jobs.set(job.id, job);
+    if (this.jobs.size > this.limit) this.jobs.delete(this.jobs.keys().next().value!);
+  }
+
+  /** `page` with each job replaced by a newer state seen in an event, if any. */
+  freshen(page: JobPage): JobPage {
+    let changed = false;
+    const items = page.items.map((item) => {
+      const known = this.jobs.get(item.id);
+      if (known && isOlder(item.updated_at, known.updated_at)) {
+        changed = true;
+        return known;
+      }
+      return item;
+    });
+    return changed ? { ...page, items } : page;
+  }
 }

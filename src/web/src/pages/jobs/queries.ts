@@ -1,6 +1,6 @@
 /** Server state of the jobs page: the engine, pages of jobs kept live, cancel and delete. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useEffect } from "react";
 
 import { api, ApiError, unwrap } from "../../api/client";
 import { useJobEvents, type Job } from "../../api/events";
@@ -11,6 +11,7 @@ import {
   PAGE_SIZE,
   patchPage,
   removeFromPage,
+  SeenJobs,
   type JobPage,
   type ListParams,
 } from "./jobsCache";
@@ -27,25 +28,31 @@ export function useEngine() {
 
 // Jobs deleted from this page: their late events (the cancel of a deleted job) are ignored.
 const deleted = new Set<string>();
+// The newest state of each job seen in an event: a page read that was under way while the
+// event came must not put the older state back (it would stay until the next event).
+const seen = new SeenJobs();
 
 /** Applies a job's new state to every cached page of the list. */
 export function applyJob(client: QueryClient, job: Job): void {
   if (deleted.has(job.id)) return;
+  seen.note(job);
   const stale: ListParams[] = [];
+  let shifted = false;
   for (const [key, page] of client.getQueriesData<JobPage>({ queryKey: jobsRoot })) {
     if (!page) continue;
     const params = key[2] as ListParams;
     const patch = patchPage(page, params, job);
-    if (patch.kind === "set") client.setQueryData(key, patch.page);
-    if (patch.kind === "stale" || (patch.kind === "set" && page.total !== patch.page.total)) {
-      stale.push(params);
+    if (patch.kind === "set") {
+      client.setQueryData(key, patch.page);
+      if (patch.page.total !== page.total) shifted = true;
     }
+    if (patch.kind === "stale") stale.push(params);
   }
   for (const params of stale) {
-    // After the first page grew, the other pages shifted; a stale page is read again if shown.
     void client.invalidateQueries({ queryKey: listKey(params), exact: true });
   }
-  if (stale.length > 0) {
+  if (shifted) {
+    // The first page grew: the later pages shifted by one; they are read again when shown.
     void client.invalidateQueries({
       queryKey: jobsRoot,
       predicate: (query) => (query.queryKey[2] as ListParams | undefined)?.page !== 1,
@@ -66,23 +73,22 @@ export function useJobList(params: ListParams) {
   const onJob = useCallback((job: Job) => applyJob(client, job), [client]);
   const onReconnect = useCallback(() => void client.invalidateQueries({ queryKey: jobsRoot }), [client]);
   const { live } = useJobEvents("/events", onJob, onReconnect);
+  // Whatever changed before the stream was open (the first time too) is read once it is.
+  useEffect(() => {
+    if (live) void client.invalidateQueries({ queryKey: jobsRoot });
+  }, [live, client]);
   const query = useQuery({
     queryKey: listKey(params),
     placeholderData: keepPreviousData,
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET("/jobs", {
-          params: {
-            query: {
-              limit: PAGE_SIZE,
-              offset: (params.page - 1) * PAGE_SIZE,
-              ...(params.status ? { status: params.status } : {}),
-              ...(params.q ? { q: params.q } : {}),
-            },
-          },
-          signal,
-        }),
-      ) as JobPage,
+    queryFn: async ({ signal }) => {
+      const query = {
+        limit: PAGE_SIZE,
+        offset: (params.page - 1) * PAGE_SIZE,
+        ...(params.status ? { status: params.status } : {}),
+        ...(params.q ? { q: params.q } : {}),
+      };
+      return seen.freshen(unwrap(await api.GET("/jobs", { params: { query }, signal })) as JobPage);
+    },
     refetchInterval: (q) => (!live && q.state.data?.items.some(isUnfinished) ? POLL_MS : false),
   });
   return { ...query, live };
