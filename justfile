@@ -1,5 +1,7 @@
 # Transcribe: `just serve` to run it, `just test` to test it.
 set dotenv-load := true
+# Recipes get their arguments as "$@", each one whole: `just test -k "login or presign"`.
+set positional-arguments := true
 
 venv := ".venv"
 python := venv / "bin/python"
@@ -62,7 +64,7 @@ gen-api: setup
 
 # Run the test suite (fresh database per run; needs PostgreSQL on 127.0.0.1:5432).
 test *args: setup
-    {{ python }} -m pytest {{ args }}
+    {{ python }} -m pytest "$@"
 
 # Lint and check formatting.
 lint: setup
@@ -76,7 +78,7 @@ fmt: setup
 
 # Time the job page of a 30,000-word transcript beside a static page of the same words, in headless Chromium; the first page's JS+CSS gzipped.
 bench-web *args: setup
-    {{ python }} bench/web.py {{ args }}
+    {{ python }} bench/web.py "$@"
 
 # Take the README's screenshots of the job page (light and dark) into src/web/screenshots.
 screenshots: setup
