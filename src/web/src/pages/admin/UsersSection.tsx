@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { useMe } from "../../api/auth";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { problemText } from "../auth/problem";
-import { ConfirmDialog } from "../settings/ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { formatDate, formatMinutes, formatNumber } from "../settings/format";
 import { Pager } from "./Pager";
 

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
 import type { Job } from "../../api/events";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { describeDuration, formatCreated, formatDuration, formatFull, languageName, matchesFilename } from "./format";
 import { isUnfinished, pageCount, paramsFromSearch, STATUSES, type ListParams } from "./jobsCache";
 import { useCancelJob, useDeleteJob, useJobList } from "./queries";
@@ -224,11 +224,11 @@ export function JobList({ headingId }: { headingId: string }) {
         open={confirm !== null}
         title={confirm?.kind === "cancel" ? t("confirmCancel.title") : t("confirmDelete.title")}
         confirmLabel={confirm?.kind === "cancel" ? t("confirmCancel.confirm") : t("confirmDelete.confirm")}
-        keepLabel={confirm?.kind === "cancel" ? t("confirmCancel.keep") : t("confirmDelete.keep")}
+        cancelLabel={confirm?.kind === "cancel" ? t("confirmCancel.keep") : t("confirmDelete.keep")}
         busy={action.isPending}
         error={action.isError ? t("actionError", { message: action.error.message }) : null}
-        onConfirm={runConfirm}
-        onClose={closeConfirm}
+        onConfirm={() => runConfirm()}
+        onCancel={closeConfirm}
       >
         <p>
           {confirm?.kind === "cancel"

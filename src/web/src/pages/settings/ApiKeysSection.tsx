@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 
 import { api, unwrap, type Schemas } from "../../api/client";
 import { problemText } from "../auth/problem";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { CopySecret } from "./CopySecret";
 import { formatDate, formatDateTime } from "./format";
 

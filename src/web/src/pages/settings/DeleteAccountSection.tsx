@@ -9,7 +9,7 @@ import { signOut, useMe } from "../../api/auth";
 import { api, unwrap } from "../../api/client";
 import { setFlash } from "../auth/flash";
 import { problemText } from "../auth/problem";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 
 export function DeleteAccountSection() {
   const { t } = useTranslation("settings");

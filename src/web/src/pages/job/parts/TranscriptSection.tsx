@@ -12,7 +12,7 @@ import { ApiError, errorMessage } from "../../../api/client";
 import { restoreRecognised, saveEdits, transcriptKey } from "../jobApi";
 import { buildParagraphs, editsFor, paragraphText, type TranscriptDoc } from "../transcript/model";
 import { TranscriptView } from "../transcript/TranscriptView";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../../components/ConfirmDialog";
 
 interface Props {
   jobId: string;
@@ -207,18 +207,14 @@ export function TranscriptSection({ jobId, doc, dialogue, media, speakerName, sp
         confirmLabel={t("edit.restoreConfirm")}
         cancelLabel={t("edit.cancel")}
         busy={restore.isPending}
+        error={restore.isError ? errorMessage(restore.error) : null}
         onConfirm={() => restore.mutate()}
-        onClose={() => {
+        onCancel={() => {
           setConfirmRestore(false);
           restore.reset();
         }}
       >
         <p>{t("edit.restoreBody")}</p>
-        {restore.isError && (
-          <p role="alert" className="error">
-            {errorMessage(restore.error)}
-          </p>
-        )}
       </ConfirmDialog>
     </section>
   );

@@ -1,5 +1,7 @@
-/** A modal <dialog> asking to confirm a destructive action. Escape or "Cancel" closes it;
- * focus goes back where it was. The action's error (the API's message) shows inside. */
+/** The app's one modal <dialog> asking to confirm a destructive action. Escape or the cancel
+ * button (focused first: Enter never destroys by accident) closes it; focus goes back where
+ * it was. The action's error (the API's message) shows inside. */
+import "./ConfirmDialog.css";
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from "react";
 
 export function ConfirmDialog({
@@ -27,6 +29,7 @@ export function ConfirmDialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const bodyId = useId();
   const opener = useRef<Element | null>(null);
 
   useEffect(() => {
@@ -53,6 +56,7 @@ export function ConfirmDialog({
       ref={ref}
       className="confirm-dialog"
       aria-labelledby={titleId}
+      aria-describedby={bodyId}
       onCancel={(event) => {
         event.preventDefault();
         if (!busy) onCancel();
@@ -61,14 +65,14 @@ export function ConfirmDialog({
       {open && (
         <form onSubmit={submit} className="stack">
           <h2 id={titleId}>{title}</h2>
-          {children}
+          <div id={bodyId}>{children}</div>
           {error && (
             <p role="alert" className="error">
               {error}
             </p>
           )}
           <div className="row dialog-actions">
-            <button type="button" className="button subtle" onClick={onCancel} disabled={busy}>
+            <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
               {cancelLabel}
             </button>
             <button type="submit" className={danger ? "button danger" : "button primary"} disabled={busy}>
