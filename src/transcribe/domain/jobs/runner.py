@@ -56,6 +56,10 @@ def reusable_audio_url(job: m.TranscriptionJob, now: datetime) -> str | None:
 
 
 GAVE_UP_MESSAGE = "The transcription service was unavailable for too long; please try again later."
+FAILED_MESSAGE = (
+    "The transcription failed on this server on every attempt; please try again later, and "
+    "tell the server's operator if it happens again."
+)
 
 
 def _now() -> datetime:
@@ -201,6 +205,13 @@ async def _guarded(
             return
         log.warning("job %s: transient provider failure, will retry: %s", job.id, exc)
         raise
+    except Exception:
+        # Anything else (an OSError, a crash in the engine): the queue retries it; on the
+        # last attempt the job ends, so that nothing stays `processing` for good.
+        if not is_last_attempt:
+            raise
+        log.exception("job %s: failed on its last attempt", job.id)
+        await _fail(app, rt, job.id, FAILED_MESSAGE)
 
 
 async def _fail(app: App, rt: WorkerRuntime, job_id: UUID, message: str) -> None:
