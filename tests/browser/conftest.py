@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.browser import helpers
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, LiveService
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, LiveService, make_user
+from tests.browser.shortcuts import SESSION_KEY, login, storage_script
+from tests.helpers.accounts import SignedInUser
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,3 +66,18 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "en-US"}
+
+
+@pytest.fixture
+def user(live_url: str) -> SignedInUser:
+    """A new account (as after sign-up), made through the API."""
+    return make_user(live_url)
+
+
+@pytest.fixture
+def app(page: Page, live_url: str, user: SignedInUser) -> Page:
+    """The page, signed in as `user` (the API's login written where the app keeps it)."""
+    page.context.add_init_script(
+        storage_script({SESSION_KEY: login(live_url, user.email, user.password)})
+    )
+    return page

@@ -15,14 +15,11 @@ import pytest
 import srt
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.helpers import LiveService, axe_violations, make_user, web_app_built
+from tests.browser.helpers import LiveService, axe_violations, web_app_built
 from tests.browser.shortcuts import (
-    SESSION_KEY,
     completed_job,
     give_recording,
-    login,
     silent_wav,
-    storage_script,
 )
 from tests.helpers.accounts import SignedInUser
 
@@ -38,20 +35,6 @@ DIALOGUE = (
     "B: Sounds like a plan to me.\n"
 )
 RECORDING_S = 40  # longer than the stub's timings of DIALOGUE (about 20 s)
-
-
-@pytest.fixture
-def user(live_url: str) -> SignedInUser:
-    return make_user(live_url)
-
-
-@pytest.fixture
-def app(page: Page, live_url: str, user: SignedInUser) -> Page:
-    """The page, signed in as `user`."""
-    page.context.add_init_script(
-        storage_script({SESSION_KEY: login(live_url, user.email, user.password)})
-    )
-    return page
 
 
 @pytest.fixture

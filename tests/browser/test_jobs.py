@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from psycopg import sql
 
-from tests.browser.helpers import LiveService, axe_violations, make_user, web_app_built
+from tests.browser.helpers import LiveService, axe_violations, web_app_built
 from tests.browser.shortcuts import SESSION_KEY, completed_job, login, storage_script
 from tests.helpers.accounts import SignedInUser
 
@@ -35,20 +35,6 @@ def patient_expectations() -> Iterator[None]:
     expect.set_options(timeout=10_000)
     yield
     expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def user(live_url: str) -> SignedInUser:
-    return make_user(live_url)
-
-
-@pytest.fixture
-def app(page: Page, live_url: str, user: SignedInUser) -> Page:
-    """The page, signed in as `user` (the API's login written where the app keeps it)."""
-    page.context.add_init_script(
-        storage_script({SESSION_KEY: login(live_url, user.email, user.password)})
-    )
-    return page
 
 
 def api(live_url: str, user: SignedInUser) -> httpx.Client:

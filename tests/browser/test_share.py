@@ -11,14 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import LiveService, axe_violations, make_user, web_app_built
+from tests.browser.helpers import LiveService, axe_violations, web_app_built
 from tests.browser.shortcuts import (
-    SESSION_KEY,
     completed_job,
     give_recording,
-    login,
     silent_wav,
-    storage_script,
 )
 from tests.helpers.accounts import SignedInUser
 
@@ -32,19 +29,6 @@ TEXT = (
     "B: Thank you, I am glad the link works without an account.\n"
 )
 NOT_FOUND = "This link does not exist or has been revoked"
-
-
-@pytest.fixture
-def user(live_url: str) -> SignedInUser:
-    return make_user(live_url)
-
-
-@pytest.fixture
-def app(page: Page, live_url: str, user: SignedInUser) -> Page:
-    page.context.add_init_script(
-        storage_script({SESSION_KEY: login(live_url, user.email, user.password)})
-    )
-    return page
 
 
 @pytest.fixture
