@@ -56,7 +56,16 @@ async def test_expired_token_is_401(client: httpx.AsyncClient, settings: Setting
     user = await signed_in_user(client)
     past = int(time.time()) - 3600
     expired = _token(settings.auth.jwt_secret, sub=user.id, iat=past - 60, exp=past)
-    assert (await _me(client, f"Bearer {expired}")).status_code == 401
+    answer = await _me(client, f"Bearer {expired}")
+    assert answer.status_code == 401
+    assert "expired" in answer.json()["detail"]  # so that clients know to refresh
+    assert answer.headers["www-authenticate"] == (
+        'Bearer error="invalid_token", error_description="The access token expired"'
+    )
+    forged = _token("another-secret-" + "y" * 40, sub=user.id)
+    refused = await _me(client, f"Bearer {forged}")
+    assert refused.status_code == 401 and "expired" not in refused.json()["detail"]
+    assert refused.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
 
 
 async def test_alg_none_token_is_401(client: httpx.AsyncClient) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import jwt
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.connection import ASGIConnection
@@ -76,6 +77,22 @@ class VerifiedTokens:
             self._results.popitem(last=False)
 
 
+EXPIRED = "The access token has expired: get a new one with POST /auth/refresh"
+
+
+def _token_refused(refused: NotAuthorizedException) -> NotAuthorizedException:
+    """Litestar says "Invalid token" for every bad JWT; an expired one says so (RFC 6750's
+    `invalid_token` with a description), so that clients know to refresh, not to sign in."""
+    if isinstance(refused.__cause__, jwt.ExpiredSignatureError):
+        detail, why = EXPIRED, "The access token expired"
+    else:
+        detail, why = refused.detail or "Invalid token", "The access token is invalid"
+    return NotAuthorizedException(
+        detail=detail,
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{why}"'},
+    )
+
+
 def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAuth[Principal]:
     verified = VerifiedTokens()
 
@@ -112,7 +129,10 @@ def build_jwt_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JWTAut
             if not encoded_token.startswith(api_keys.PREFIX):
                 if (known := verified.get(encoded_token)) is not None:
                     return known
-                result = await super().authenticate_token(encoded_token, connection)
+                try:
+                    result = await super().authenticate_token(encoded_token, connection)
+                except NotAuthorizedException as refused:
+                    raise _token_refused(refused) from refused
                 verified.put(encoded_token, result)
                 return result
             session = alchemy.provide_session(connection.app.state, connection.scope)
