@@ -79,7 +79,7 @@ resource "yandex_storage_bucket" "media" {
   # Only teardown.sh sets this (after asking), so that no rename or slip destroys media.
   force_destroy = var.allow_data_destruction
 
-  # Browsers (the future web front end) PUT to presigned URLs directly.
+  # The web app PUTs uploads to presigned URLs from the browser (players need no CORS).
   cors_rule {
     allowed_methods = ["PUT", "GET"]
     allowed_origins = ["*"]
