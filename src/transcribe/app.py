@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from uuid import UUID
 
 from advanced_alchemy.exceptions import RepositoryError
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -19,7 +18,6 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 
 from transcribe import plugins
-from transcribe.db import models as m
 from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
 from transcribe.domain.accounts.controllers import AccountController
 from transcribe.domain.accounts.current_user import (
@@ -35,11 +33,10 @@ from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_storage import SignedStorageController
 from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.jobs.event_routes import EventController, JobEventController
-from transcribe.domain.jobs.events import JobEventHub
+from transcribe.domain.jobs.events import EventLog, JobEventHub
 from transcribe.domain.jobs.media_routes import JobMediaController
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
 from transcribe.domain.jobs.reads import JobReads
-from transcribe.domain.jobs.schemas import Job, job_view
 from transcribe.domain.sharing.controllers import ShareController, SharedController
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
@@ -72,12 +69,11 @@ def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
 
 
 def _event_hub(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobEventHub:
-    async def load_job(job_id: UUID) -> Job | None:
-        async with alchemy.get_session() as session:
-            job = await session.get(m.TranscriptionJob, job_id)
-            return job_view(job) if job is not None else None
-
-    return JobEventHub(settings.db.libpq_url, load_job, buffer=settings.events.subscriber_buffer)
+    return JobEventHub(
+        settings.db.libpq_url,
+        EventLog(alchemy.get_engine()),
+        buffer=settings.events.subscriber_buffer,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

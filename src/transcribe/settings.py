@@ -232,8 +232,9 @@ class TranscriptionSettings:
     # is done; scheduled checks then only rescue lost webhooks, every `webhook_fallback_s`.
     assemblyai_webhook_secret: str = setting("ASSEMBLYAI_WEBHOOK_SECRET", "", secret=True)
     webhook_fallback_s: float = setting("ASSEMBLYAI_WEBHOOK_FALLBACK_S", 600.0)
-    # The local engine: a faster-whisper size name or a CTranslate2 model folder ("" is the
-    # bundled English tiny.en), where named models are downloaded, and how many run at once.
+    # The local engine: "" (the bundled multilingual base), "tiny.en" (the bundled English
+    # model), a faster-whisper size name or a CTranslate2 model folder; the folder where the
+    # bundled base is joined and named models are downloaded; how many run at once.
     local_model: str = setting("LOCAL_MODEL", "")
     local_model_dir: Path = setting("LOCAL_MODEL_DIR", LOCAL_MODEL_DIR)  # noqa: RUF009 - a field()
     local_concurrency: int = setting("LOCAL_ENGINE_CONCURRENCY", 1)
@@ -263,6 +264,9 @@ class EventSettings:
     keepalive_s: float = setting("EVENTS_KEEPALIVE_S", 15.0)
     # Events waiting for one slow client before its stream is closed (it reconnects).
     subscriber_buffer: int = setting("EVENTS_SUBSCRIBER_BUFFER", 100)
+    # Job events are kept this long for clients that reconnect with Last-Event-ID (the API
+    # promises at least an hour); housekeeping deletes older ones.
+    retention_s: float = setting("EVENTS_RETENTION_S", 7200.0)
 
 
 @dataclass(frozen=True)

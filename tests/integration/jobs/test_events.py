@@ -14,7 +14,7 @@ from httpx_sse import aconnect_sse
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
-from transcribe.domain.jobs.events import JobEventHub
+from transcribe.domain.jobs.events import EventLog, JobEventHub
 from transcribe.domain.jobs.lifecycle import JOB_EVENTS_CHANNEL
 from transcribe.settings import Settings
 
@@ -166,10 +166,10 @@ async def test_a_slow_subscriber_is_dropped_without_stalling_others(
     """The hub itself, on the real database: one subscriber never reads, one does."""
     from uuid import uuid4
 
-    async def no_load(_: object) -> None:
-        return None
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    hub = JobEventHub(settings.db.libpq_url, no_load, buffer=3)
+    engine = create_async_engine(settings.db.async_url)
+    hub = JobEventHub(settings.db.libpq_url, EventLog(engine), buffer=3)
     user_id = uuid4()
     slow = await hub.subscribe(user_id)
     fast = await hub.subscribe(user_id)
@@ -202,3 +202,4 @@ async def test_a_slow_subscriber_is_dropped_without_stalling_others(
         assert drained[-1] is None
     finally:
         await hub.close()
+        await engine.dispose()

@@ -4,6 +4,7 @@ from advanced_alchemy.base import orm_registry
 
 from transcribe.db.models.account_token import AccountToken, TokenPurpose
 from transcribe.db.models.api_key import ApiKey
+from transcribe.db.models.job_event import JobEvent
 from transcribe.db.models.login_failure import LoginFailure
 from transcribe.db.models.refresh_token import RefreshToken
 from transcribe.db.models.share_link import ShareLink
@@ -29,6 +30,7 @@ __all__ = [
     "UNFINISHED_STATUSES",
     "AccountToken",
     "ApiKey",
+    "JobEvent",
     "JobStatus",
     "LoginFailure",
     "RefreshToken",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
-from litestar.params import FromPath
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent
 
 from transcribe.domain.accounts.current_user import CurrentUser
@@ -17,6 +18,13 @@ from transcribe.domain.jobs.schemas import job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
+
+_RESUME = (
+    " Each event has an `id:` that grows; reconnect with the `Last-Event-ID` header (or the "
+    "`last_event_id` query parameter) to get first the events after it that you missed "
+    "(kept at least an hour), then the live ones. An id that is unknown or too old replays "
+    "nothing: re-read what you show."
+)
 
 
 class JobEventController(Controller):
@@ -29,7 +37,9 @@ class JobEventController(Controller):
         summary="Server-Sent Events of one job: its state now, then each change",
         description="Each event is `event: job` with the job JSON as `data`. The stream ends "
         "after a final status (`completed`, `failed`, `cancelled`); a comment line at least "
-        "every 15 seconds keeps an idle stream open.",
+        "every 15 seconds keeps an idle stream open." + _RESUME + " With a known id, the "
+        "job's missed events come first and its current state (without an id) only if it is "
+        "newer than they are.",
         media_type="text/event-stream",
         responses=errors(401, 404, 503),
     )
@@ -40,19 +50,23 @@ class JobEventController(Controller):
         jobs_service: NamedDependency[JobService],
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
+        last_event_id_header: LastEventIdHeader = None,
+        last_event_id: LastEventIdQuery = None,
     ) -> ServerSentEvent:
         await jobs_service.get_owned(current_user.id, job_id)  # 404 before streaming
         subscriber = await _subscribe(event_hub, current_user.id, job_id)
-        # Read after subscribing: a change in between arrives as an event, none is lost.
         try:
-            current = job_view(await jobs_service.get_owned(current_user.id, job_id))
+            begin = await events.start(
+                event_hub, subscriber, _last_id(last_event_id_header, last_event_id)
+            )
+            # Read after subscribing and after `start`: a change in between arrives as an
+            # event, none is lost.
+            begin.current = job_view(await jobs_service.get_owned(current_user.id, job_id))
         except Exception:
             event_hub.unsubscribe(subscriber)
             raise
         return ServerSentEvent(
-            events.stream(
-                event_hub, subscriber, initial=current, keepalive_s=settings.events.keepalive_s
-            )
+            events.stream(event_hub, subscriber, begin, keepalive_s=settings.events.keepalive_s)
         )
 
 
@@ -64,8 +78,9 @@ class EventController(Controller):
         "/",
         summary="Server-Sent Events of all your jobs",
         description="One `event: job` with the job JSON per change of any of your jobs. The "
-        "stream stays open; a comment line at least every 15 seconds keeps it alive. It ends "
-        "when this server loses its database connection: reconnect and re-read the jobs.",
+        "stream stays open, also while this server reconnects to its database (it then "
+        "sends what happened meanwhile); a comment line at least every 15 seconds keeps it "
+        "alive." + _RESUME,
         media_type="text/event-stream",
         responses=errors(401, 503),
     )
@@ -74,13 +89,46 @@ class EventController(Controller):
         current_user: CurrentUser,
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
+        last_event_id_header: LastEventIdHeader = None,
+        last_event_id: LastEventIdQuery = None,
     ) -> ServerSentEvent:
         subscriber = await _subscribe(event_hub, current_user.id, None)
-        return ServerSentEvent(
-            events.stream(
-                event_hub, subscriber, initial=None, keepalive_s=settings.events.keepalive_s
+        try:
+            begin = await events.start(
+                event_hub, subscriber, _last_id(last_event_id_header, last_event_id)
             )
+        except Exception:
+            event_hub.unsubscribe(subscriber)
+            raise
+        return ServerSentEvent(
+            events.stream(event_hub, subscriber, begin, keepalive_s=settings.events.keepalive_s)
         )
+
+
+LastEventIdHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Last-Event-ID",
+        required=False,
+        description="The `id:` of the last event received; the events after it come first",
+    ),
+]
+LastEventIdQuery = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        required=False,
+        description="As the `Last-Event-ID` header, for clients that cannot set headers",
+    ),
+]
+
+
+def _last_id(header: str | None, query: int | None) -> int | None:
+    """The header wins; a value that is not an id counts as unknown (nothing replayed)."""
+    if header is not None and header.strip():
+        value = header.strip()
+        return int(value) if value.isdigit() and len(value) < 19 else None
+    return query
 
 
 async def _subscribe(

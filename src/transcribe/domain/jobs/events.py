@@ -1,11 +1,15 @@
-"""Job events for clients: one `LISTEN` connection per API process, fanned out in memory.
+"""Job events for clients: one `LISTEN` connection per API process, fanned out in memory,
+and the `job_events` table for what a stream missed.
 
-The lifecycle module sends a `NOTIFY` with the job's JSON in the transaction of each change;
-this hub hears it and hands it to the subscribers it concerns (the job's owner, for all
-their jobs or one). Each subscriber has a bounded buffer: a client too slow to drain it is
-dropped (its stream ends and it reconnects) instead of stalling the others. When the
-`LISTEN` connection is lost, every stream ends for the same reason (an event may have been
-missed); the hub reconnects with backoff.
+The lifecycle module writes each change's event row and sends a `NOTIFY` with its id and
+the job's JSON at the commit; this hub hears it and hands it to the subscribers it concerns
+(the job's owner, for all their jobs or one). Each subscriber has a bounded buffer: a client
+too slow to drain it is dropped (its stream ends; it reconnects with `Last-Event-ID` and
+gets the rest from the table) instead of stalling the others. When the `LISTEN` connection
+is lost, the hub reconnects with backoff (0.5 s doubling to 10 s) and the streams stay
+open: each is told to resync, and once the hub listens again it reads the events after the
+last id it sent from the table, then goes on with the live ones, dropping those it already
+sent (ids of one user grow in commit order, see lifecycle.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -22,7 +26,10 @@ import asyncpg
 import msgspec
 from litestar.response import ServerSentEventMessage
 from prometheus_client import Gauge
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from transcribe.db import models as m
 from transcribe.domain.jobs.lifecycle import JOB_EVENTS_CHANNEL
 from transcribe.domain.jobs.schemas import Job
 
@@ -30,40 +37,108 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBERS = Gauge("transcribe_event_subscribers", "Open job event streams in this process")
 LISTEN_TIMEOUT_S = 5.0
-_MAX_BACKOFF_S = 30.0
-
-LoadJob = Callable[[UUID], Awaitable[Job | None]]
+LISTEN_APPLICATION_NAME = "transcribe-job-events"
+_FIRST_BACKOFF_S = 0.5
+_MAX_BACKOFF_S = 10.0
+REPLAY_PAGE = 500
 
 
 class EventsUnavailableError(Exception):
     """The database cannot be listened to right now."""
 
 
+@dataclass(frozen=True)
+class JobEvent:
+    id: int | None  # None: a notification without an event row (not from lifecycle.py)
+    job: Job
+
+
+class _Resync:
+    """Queued for every stream when the LISTEN connection is lost: read what was missed."""
+
+
+RESYNC = _Resync()
+QueueItem = JobEvent | _Resync | None
+
+
+def _decode(event_id: int, job_json: str) -> JobEvent:
+    return JobEvent(event_id, msgspec.json.decode(job_json, type=Job))
+
+
+class EventLog:
+    """Reads of `job_events` (written by lifecycle.py), on the API's SQLAlchemy pool."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @staticmethod
+    def _scope(user_id: UUID, job_id: UUID | None) -> list[ColumnElement[bool]]:
+        scope = [m.JobEvent.user_id == user_id]
+        if job_id is not None:
+            scope.append(m.JobEvent.job_id == job_id)
+        return scope
+
+    async def position(
+        self, user_id: UUID, job_id: UUID | None, last_event_id: int | None
+    ) -> tuple[int, bool]:
+        """The newest event id of the user (or job) now, and whether `last_event_id` is an
+        event of this user that is still kept (then nothing after it is gone either:
+        housekeeping deletes a prefix of the ids)."""
+        newest = (
+            select(func.coalesce(func.max(m.JobEvent.id), 0))
+            .where(*self._scope(user_id, job_id))
+            .scalar_subquery()
+        )
+        known = exists().where(m.JobEvent.id == (last_event_id or 0), m.JobEvent.user_id == user_id)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(newest, known))).one()
+        return int(row[0]), bool(row[1]) and last_event_id is not None
+
+    async def after(
+        self, user_id: UUID, job_id: UUID | None, after_id: int, limit: int = REPLAY_PAGE
+    ) -> list[JobEvent]:
+        statement = (
+            select(m.JobEvent.id, m.JobEvent.job)
+            .where(*self._scope(user_id, job_id), m.JobEvent.id > after_id)
+            .order_by(m.JobEvent.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_decode(row.id, row.job) for row in rows]
+
+    async def get(self, event_id: int) -> JobEvent | None:
+        statement = select(m.JobEvent.id, m.JobEvent.job).where(m.JobEvent.id == event_id)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement)).one_or_none()
+        return _decode(row.id, row.job) if row is not None else None
+
+
 @dataclass(eq=False)
 class Subscriber:
     user_id: UUID
     job_id: UUID | None
-    queue: asyncio.Queue[Job | None] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[QueueItem] = field(default_factory=asyncio.Queue)
     ended: bool = False
 
-    def offer(self, job: Job | None) -> None:
+    def offer(self, item: QueueItem) -> None:
         """Hand over an event without ever waiting; None (or a full buffer) ends the stream."""
         if self.ended:
             return
-        if job is None or self.queue.full():
+        if item is None or self.queue.full():
             self.ended = True
-            # Make room for the end marker: the client re-reads the state when it reconnects.
+            # Make room for the end marker: the client reconnects with Last-Event-ID.
             while self.queue.full():
                 self.queue.get_nowait()
             self.queue.put_nowait(None)
             return
-        self.queue.put_nowait(job)
+        self.queue.put_nowait(item)
 
 
 class JobEventHub:
-    def __init__(self, dsn: str, load_job: LoadJob, *, buffer: int) -> None:
+    def __init__(self, dsn: str, events: EventLog, *, buffer: int) -> None:
         self._dsn = dsn
-        self._load_job = load_job
+        self.events = events
         self._buffer = buffer
         self._subscribers: set[Subscriber] = set()
         self._listening = asyncio.Event()
@@ -92,6 +167,17 @@ class JobEventHub:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
+    @property
+    def listening(self) -> bool:
+        return self._listening.is_set()
+
+    async def wait_listening(self, timeout_s: float) -> bool:
+        try:
+            await asyncio.wait_for(self._listening.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -102,11 +188,15 @@ class JobEventHub:
 
     # -- the LISTEN connection -----------------------------------------------------
     async def _listen_forever(self) -> None:
-        backoff = 0.5
+        backoff = _FIRST_BACKOFF_S
         while True:
             lost = asyncio.Event()
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=LISTEN_TIMEOUT_S)
+                connection = await asyncpg.connect(
+                    self._dsn,
+                    timeout=LISTEN_TIMEOUT_S,
+                    server_settings={"application_name": LISTEN_APPLICATION_NAME},
+                )
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                 log.warning("job events: cannot listen (%s); retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
@@ -116,7 +206,7 @@ class JobEventHub:
                 connection.add_termination_listener(lambda _, lost=lost: lost.set())
                 await connection.add_listener(JOB_EVENTS_CHANNEL, self._on_notify)
                 self._listening.set()
-                backoff = 0.5
+                backoff = _FIRST_BACKOFF_S
                 await lost.wait()
                 log.warning("job events: the LISTEN connection was lost; reconnecting")
             except (OSError, asyncpg.PostgresError) as exc:
@@ -125,14 +215,19 @@ class JobEventHub:
                 self._listening.clear()
                 with contextlib.suppress(Exception):
                     await connection.close(timeout=1)
-                # Events may have been missed: streams end, clients reconnect and re-read.
+                # Events may be missed until we listen again: each stream reads them back
+                # from the table once we do (it waits for that itself).
                 for subscriber in list(self._subscribers):
-                    subscriber.offer(None)
+                    subscriber.offer(RESYNC)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
 
     def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         try:
             event = json.loads(payload)
             user_id, job_id = UUID(event["user_id"]), UUID(event["job_id"])
+            event_id = event.get("event_id")
+            event_id = int(event_id) if event_id is not None else None
         except (ValueError, KeyError, TypeError):
             log.warning("job events: unreadable notification %r", payload[:200])
             return
@@ -146,55 +241,116 @@ class JobEventHub:
         if "job" in event:
             job = msgspec.convert(event["job"], Job, strict=False)
             for subscriber in interested:
-                subscriber.offer(job)
+                subscriber.offer(JobEvent(event_id, job))
             return
-        # The job did not fit in the notification: read it once for everyone.
-        task = asyncio.create_task(self._load_and_offer(job_id, interested))
+        if event_id is None:
+            log.warning("job events: a notification with neither job nor event id")
+            return
+        # The job did not fit in the notification: read the event once for everyone.
+        task = asyncio.create_task(self._load_and_offer(event_id, interested))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _load_and_offer(self, job_id: UUID, subscribers: list[Subscriber]) -> None:
+    async def _load_and_offer(self, event_id: int, subscribers: list[Subscriber]) -> None:
         try:
-            job = await self._load_job(job_id)
+            loaded = await self.events.get(event_id)
         except Exception:
-            log.exception("job events: could not read job %s", job_id)
-            job = None
+            log.exception("job events: could not read event %s", event_id)
+            loaded = None
         for subscriber in subscribers:
-            subscriber.offer(job)
+            subscriber.offer(loaded if loaded is not None else RESYNC)
 
 
-def _message(job: Job) -> ServerSentEventMessage:
-    return ServerSentEventMessage(event="job", data=msgspec.json.encode(job).decode())
+def _message(event: JobEvent | Job) -> ServerSentEventMessage:
+    if isinstance(event, JobEvent):
+        return ServerSentEventMessage(
+            event="job",
+            data=msgspec.json.encode(event.job).decode(),
+            id=str(event.id) if event.id is not None else None,
+        )
+    return ServerSentEventMessage(event="job", data=msgspec.json.encode(event).decode())
+
+
+@dataclass
+class StreamStart:
+    """Where a stream starts, worked out after subscribing (see `start`)."""
+
+    last_id: int  # events up to this id are not sent (the client has them, or `current`)
+    replay: bool  # send the stored events after `last_id` first
+    current: Job | None = None  # a job stream's state, read after `last_id`
+
+
+async def start(hub: JobEventHub, subscriber: Subscriber, last_event_id: int | None) -> StreamStart:
+    """Call after subscribing and before reading a job's current state."""
+    newest, known = await hub.events.position(subscriber.user_id, subscriber.job_id, last_event_id)
+    if known and last_event_id is not None:
+        return StreamStart(last_id=last_event_id, replay=True)
+    return StreamStart(last_id=newest, replay=False)
 
 
 async def stream(
     hub: JobEventHub,
     subscriber: Subscriber,
+    begin: StreamStart,
     *,
-    initial: Job | None,
     keepalive_s: float,
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """Server-Sent Events for one subscriber: the current state first (for a job stream),
-    then each change; a job stream ends after a final status."""
+    """Server-Sent Events for one subscriber: with a known `Last-Event-ID`, the stored
+    events after it; for a job stream, its current state unless those covered it; then
+    each change. A job stream ends after a final status."""
+    one_job = subscriber.job_id is not None
+    last_id = begin.last_id
+    newest: Job | None = None  # the newest job state sent (job streams)
+
+    def fresh(event: JobEvent) -> bool:
+        if event.id is not None:
+            return event.id > last_id
+        # No id: a notification from outside lifecycle.py; the old updated_at rule.
+        return not (newest is not None and event.job.updated_at < newest.updated_at)
+
+    async def read_back() -> list[JobEvent]:
+        backlog: list[JobEvent] = []
+        after = last_id
+        while True:
+            page = await hub.events.after(subscriber.user_id, subscriber.job_id, after)
+            backlog += page
+            if len(page) < REPLAY_PAGE:
+                return backlog
+            after = page[-1].id or after
+
     try:
-        last = initial
-        if initial is not None:
-            yield _message(initial)
-            if initial.status.is_final:
+        if begin.replay:
+            for event in await read_back():
+                yield _message(event)
+                last_id, newest = event.id or last_id, event.job
+                if one_job and event.job.status.is_final:
+                    return
+        current = begin.current
+        if current is not None and (newest is None or current.updated_at > newest.updated_at):
+            yield _message(current)  # no id: it does not move the client's Last-Event-ID
+            newest = current
+            if current.status.is_final:
                 return
         while True:
             try:
-                job = await asyncio.wait_for(subscriber.queue.get(), keepalive_s)
+                item = await asyncio.wait_for(subscriber.queue.get(), keepalive_s)
             except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue
-            if job is None:
+            if item is None:
                 return
-            if last is not None and last.id == job.id and job.updated_at < last.updated_at:
-                continue  # committed before the state we already sent
-            yield _message(job)
-            last = job
-            if subscriber.job_id is not None and job.status.is_final:
-                return
+            if isinstance(item, _Resync):
+                while not await hub.wait_listening(keepalive_s):
+                    yield ServerSentEventMessage(comment="keep-alive", data=None)
+                backlog = await read_back()
+            else:
+                backlog = [item]
+            for event in backlog:
+                if not fresh(event):
+                    continue  # sent already, or committed before the state we sent
+                yield _message(event)
+                last_id, newest = event.id or last_id, event.job
+                if one_job and event.job.status.is_final:
+                    return
     finally:
         hub.unsubscribe(subscriber)

@@ -1,6 +1,7 @@
 """Periodic clean-up: uploads presigned but never completed (and bytes a crash left in
 staging), media past its retention,
-expired login failures, and the webhook delivery log past its keeping time.
+expired login failures, the webhook delivery log past its keeping time, and job events past
+`EVENTS_RETENTION_S`.
 
 Each kind is removed in batches (one short transaction each) until none is left."""
 
@@ -36,6 +37,9 @@ async def clean_up(rt: WorkerRuntime, *, batch: int = BATCH) -> None:
     )
     if expired:
         log.info("deleted the media of %s uploads past MEDIA_RETENTION_DAYS", expired)
+    old_events = await remove_old_events(rt, now, batch)
+    if old_events:
+        log.info("removed %s job events past EVENTS_RETENTION_S", old_events)
     async with rt.sessions.begin() as session:
         expired_failures = now - timedelta(seconds=rt.settings.auth.login_window_s)
         await session.execute(
@@ -72,4 +76,30 @@ async def _remove_abandoned_uploads(rt: WorkerRuntime, now: datetime, batch: int
                 await session.execute(delete(m.Upload).where(m.Upload.object_key.in_(keys)))
         removed += len(keys)
         if len(keys) < batch:
+            return removed
+
+
+async def remove_old_events(rt: WorkerRuntime, now: datetime, batch: int = BATCH) -> int:
+    """Job events older than the retention, oldest id first and only a prefix of ids: a row
+    that still exists proves that none after it is gone (the API's `Last-Event-ID` check)."""
+    keep_after = now - timedelta(seconds=rt.settings.events.retention_s)
+    removed = 0
+    while True:
+        async with rt.sessions.begin() as session:
+            head = (
+                await session.execute(
+                    select(m.JobEvent.id, m.JobEvent.created_at)
+                    .order_by(m.JobEvent.id)
+                    .limit(batch)
+                )
+            ).all()
+            old = []
+            for event_id, created_at in head:
+                if created_at >= keep_after:
+                    break
+                old.append(event_id)
+            if old:
+                await session.execute(delete(m.JobEvent).where(m.JobEvent.id <= old[-1]))
+        removed += len(old)
+        if len(old) < batch:
             return removed

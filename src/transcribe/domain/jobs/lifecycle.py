@@ -2,9 +2,15 @@
 
 Each change is a conditional `UPDATE ... WHERE status IN (...)`, so that races (a cancel
 while the provider finishes, two workers on one job) are settled by PostgreSQL: whoever
-updates first wins and the other gets None. Each change also sends a `NOTIFY` on
-`JOB_EVENTS_CHANNEL` with the job id, user id and status, in the caller's transaction, so
-listeners hear of it exactly when it is committed (and never of a change rolled back).
+updates first wins and the other gets None. Each change is also a job event: at the
+commit of the caller's transaction (and only then) a row of `job_events` and a `NOTIFY` on
+`JOB_EVENTS_CHANNEL` carrying its id, so listeners hear of it exactly when it is committed
+(and never of a change rolled back), and a client that missed it can read it back.
+
+The event rows are written in `before_commit`, one statement each (lock, INSERT, NOTIFY),
+under a transaction lock per user: one user's event ids then grow in commit order, so
+"the events of user U after id N" never misses one that committed late with a smaller id.
+The lock is held from that statement to the commit, which NOTIFY already serializes.
 
 Callers own the transaction (`async with sessions.begin()` in the worker, the request's
 session in the API).
@@ -18,8 +24,9 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Uuid, bindparam, case, event, func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.usage import count_completion
@@ -37,14 +44,68 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_PENDING = "transcribe.job_events"
+# pg_advisory_xact_lock(int, int) key space of the per-user event lock.
+_EVENT_LOCK_CLASS = 0x6A6F6276  # "jobv"
+
+_WRITE_EVENT = text(
+    """
+    WITH locked AS (SELECT pg_advisory_xact_lock(:lock_class, hashtext(:user_key))),
+    written AS (
+        INSERT INTO job_events (user_id, job_id, change, job)
+        SELECT :user_id, :job_id, :change, :job FROM locked
+        RETURNING id
+    )
+    SELECT pg_notify(:channel, '{"event_id":' || written.id || ',' || :rest) FROM written
+    """
+).bindparams(bindparam("user_id", type_=Uuid), bindparam("job_id", type_=Uuid))
+
+
 async def _notify(session: AsyncSession, job: m.TranscriptionJob, change: str) -> None:
-    event = {"job_id": str(job.id), "user_id": str(job.user_id), "status": job.status}
-    # The job as clients see it rides along, so listeners need not read it back (and see
-    # each state, in order); PostgreSQL caps a payload at 8000 bytes.
-    payload = msgspec.json.encode({**event, "change": change, "job": job_view(job)})
-    if len(payload) > _MAX_PAYLOAD_BYTES:
-        payload = msgspec.json.encode({**event, "change": change})
-    await session.execute(select(func.pg_notify(JOB_EVENTS_CHANNEL, payload.decode())))
+    """Queue the job's event for this transaction's commit (see `_write_events`)."""
+    session.info.setdefault(_PENDING, []).append(
+        (job.user_id, job.id, job.status, change, msgspec.json.encode(job_view(job)).decode())
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_events(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    users = sorted({str(user_id) for user_id, *_ in pending})
+    if len(users) > 1:  # always in the same order: no deadlock between two such commits
+        for user_key in users:
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:c, hashtext(:u))"),
+                {"c": _EVENT_LOCK_CLASS, "u": user_key},
+            )
+    for user_id, job_id, status, change, job_json in pending:
+        event = {"job_id": str(job_id), "user_id": str(user_id), "status": status}
+        # The job as clients see it rides along, so listeners need not read it back (and
+        # see each state, in order); PostgreSQL caps a payload at 8000 bytes, past which
+        # listeners read the event row.
+        rest = msgspec.json.encode({**event, "change": change})[1:-1].decode()  # no braces
+        if len(job_json.encode()) + len(rest) < _MAX_PAYLOAD_BYTES:
+            rest = f'{rest},"job":{job_json}'
+        session.execute(
+            _WRITE_EVENT,
+            {
+                "lock_class": _EVENT_LOCK_CLASS,
+                "user_key": str(user_id),
+                "user_id": user_id,
+                "job_id": job_id,
+                "change": change,
+                "job": job_json,
+                "channel": JOB_EVENTS_CHANNEL,
+                "rest": rest + "}",
+            },
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 async def _change(

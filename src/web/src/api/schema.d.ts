@@ -374,7 +374,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events of all your jobs
-         * @description One `event: job` with the job JSON per change of any of your jobs. The stream stays open; a comment line at least every 15 seconds keeps it alive. It ends when this server loses its database connection: reconnect and re-read the jobs.
+         * @description One `event: job` with the job JSON per change of any of your jobs. The stream stays open, also while this server reconnects to its database (it then sends what happened meanwhile); a comment line at least every 15 seconds keeps it alive. Each event has an `id:` that grows; reconnect with the `Last-Event-ID` header (or the `last_event_id` query parameter) to get first the events after it that you missed (kept at least an hour), then the live ones. An id that is unknown or too old replays nothing: re-read what you show.
          */
         get: operations["EventsUserEvents"];
         put?: never;
@@ -618,7 +618,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events of one job: its state now, then each change
-         * @description Each event is `event: job` with the job JSON as `data`. The stream ends after a final status (`completed`, `failed`, `cancelled`); a comment line at least every 15 seconds keeps an idle stream open.
+         * @description Each event is `event: job` with the job JSON as `data`. The stream ends after a final status (`completed`, `failed`, `cancelled`); a comment line at least every 15 seconds keeps an idle stream open. Each event has an `id:` that grows; reconnect with the `Last-Event-ID` header (or the `last_event_id` query parameter) to get first the events after it that you missed (kept at least an hour), then the live ones. An id that is unknown or too old replays nothing: re-read what you show. With a known id, the job's missed events come first and its current state (without an id) only if it is newer than they are.
          */
         get: operations["JobsJobIdEventsJobEvents"];
         put?: never;
@@ -2514,8 +2514,14 @@ export interface operations {
     };
     EventsUserEvents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description As the `Last-Event-ID` header, for clients that cannot set headers */
+                last_event_id?: number | null;
+            };
+            header?: {
+                /** @description The `id:` of the last event received; the events after it come first */
+                "Last-Event-ID"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2528,6 +2534,21 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3302,8 +3323,14 @@ export interface operations {
     };
     JobsJobIdEventsJobEvents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description As the `Last-Event-ID` header, for clients that cannot set headers */
+                last_event_id?: number | null;
+            };
+            header?: {
+                /** @description The `id:` of the last event received; the events after it come first */
+                "Last-Event-ID"?: string | null;
+            };
             path: {
                 job_id: string;
             };
