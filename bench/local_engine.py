@@ -1,7 +1,8 @@
 """Offline engine benchmark: real-time factor and a worker's memory, on this machine.
 
 A 60-second English clip (espeak-ng) is transcribed `--rounds` times by a real worker
-process (TRANSCRIPTION_BACKEND=local, the bundled tiny.en model, int8 on the CPU), one job
+process (TRANSCRIPTION_BACKEND=local, LOCAL_MODEL's model: by default the bundled
+multilingual base; LOCAL_MODEL=tiny.en for the English one; int8 on the CPU), one job
 at a time. Prints the real-time factor (processing seconds per audio second, from the
 job's own started/completed times) per round and its median, and the worker's RSS idle
 (the baseline) beside its peak while transcribing.
@@ -137,7 +138,10 @@ def main() -> None:
         upgrade(DatabaseSettings(url=url).sync_url)
         wav, duration = clip(args.seconds, Path(storage_dir))
         factors, idle, peak = asyncio.run(run(url, wav, args.rounds))
-    print(f"a {duration:.0f} s clip, tiny.en int8 on {os.cpu_count()} cores, {args.rounds} rounds")
+    from transcribe.engines.local import model_label
+
+    model = model_label(os.environ.get("LOCAL_MODEL", "").strip())
+    print(f"a {duration:.0f} s clip, {model} int8 on {os.cpu_count()} cores, {args.rounds} rounds")
     print("real-time factor per round: " + ", ".join(f"{f:.3f}" for f in factors))
     print(
         f"median real-time factor {statistics.median(factors):.3f} "

@@ -41,10 +41,10 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
             speech_models=config.assemblyai_speech_models,
         )
     if config.backend == "local":
-        from transcribe.engines.local import LocalEngine, default_model
+        from transcribe.engines.local import LocalEngine
 
         return LocalEngine(
-            config.local_model or default_model(),
+            config.local_model,  # "": the bundled multilingual base
             download_dir=str(config.local_model_dir),
             concurrency=config.local_concurrency,
             cpu_threads=config.local_cpu_threads,

