@@ -107,6 +107,18 @@ class EventLog:
             rows = (await connection.execute(statement)).all()
         return [_decode(row.id, row.job) for row in rows]
 
+    async def latest(self, job_id: UUID, at_most: int) -> JobEvent | None:
+        """The job's newest event with an id up to `at_most`."""
+        statement = (
+            select(m.JobEvent.id, m.JobEvent.job)
+            .where(m.JobEvent.job_id == job_id, m.JobEvent.id <= at_most)
+            .order_by(m.JobEvent.id.desc())
+            .limit(1)
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement)).one_or_none()
+        return _decode(row.id, row.job) if row is not None else None
+
     async def get(self, event_id: int) -> JobEvent | None:
         statement = select(m.JobEvent.id, m.JobEvent.job).where(m.JobEvent.id == event_id)
         async with self._engine.connect() as connection:
@@ -278,13 +290,18 @@ class StreamStart:
     last_id: int  # events up to this id are not sent (the client has them, or `current`)
     replay: bool  # send the stored events after `last_id` first
     current: Job | None = None  # a job stream's state, read after `last_id`
+    have: Job | None = None  # a resumed job stream: the job as of `last_id`, if still kept
 
 
 async def start(hub: JobEventHub, subscriber: Subscriber, last_event_id: int | None) -> StreamStart:
     """Call after subscribing and before reading a job's current state."""
     newest, known = await hub.events.position(subscriber.user_id, subscriber.job_id, last_event_id)
     if known and last_event_id is not None:
-        return StreamStart(last_id=last_event_id, replay=True)
+        have = None
+        if subscriber.job_id is not None:
+            kept = await hub.events.latest(subscriber.job_id, last_event_id)
+            have = kept.job if kept is not None else None
+        return StreamStart(last_id=last_event_id, replay=True, have=have)
     return StreamStart(last_id=newest, replay=False)
 
 
@@ -296,11 +313,13 @@ async def stream(
     keepalive_s: float,
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Server-Sent Events for one subscriber: with a known `Last-Event-ID`, the stored
-    events after it; for a job stream, its current state unless those covered it; then
-    each change. A job stream ends after a final status."""
+    events after it; for a job stream, then its current state (without an id, so that it
+    does not move the client's Last-Event-ID) unless the client has it already (the last
+    event replayed, or with nothing to replay the job's event up to Last-Event-ID, is as
+    new); then each change. A job stream ends after a final status."""
     one_job = subscriber.job_id is not None
     last_id = begin.last_id
-    newest: Job | None = None  # the newest job state sent (job streams)
+    newest: Job | None = begin.have  # the newest job state the client has
 
     def fresh(event: JobEvent) -> bool:
         if event.id is not None:
@@ -329,8 +348,8 @@ async def stream(
         if current is not None and (newest is None or current.updated_at > newest.updated_at):
             yield _message(current)  # no id: it does not move the client's Last-Event-ID
             newest = current
-            if current.status.is_final:
-                return
+        if one_job and newest is not None and newest.status.is_final:
+            return  # the client has the job's final state
         while True:
             try:
                 item = await asyncio.wait_for(subscriber.queue.get(), keepalive_s)
