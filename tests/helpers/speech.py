@@ -40,10 +40,19 @@ def needs_espeak() -> None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng; .ci/run does)")
 
 
-def speak(text: str, wav: Path, *, words_per_minute: int = 150) -> Path:
+# Russian for espeak-ng's `ru` voice: everyday sentences, said as written.
+RUSSIAN_SENTENCES = [
+    "Сегодня хорошая погода, и мы идём гулять в парк.",
+    "Мой брат работает врачом в большой больнице.",
+    "Пожалуйста, позвоните мне завтра утром.",
+    "Эта книга очень интересная, я читаю её каждый вечер.",
+]
+
+
+def speak(text: str, wav: Path, *, words_per_minute: int = 150, voice: str = "en-us") -> Path:
     needs_espeak()
     subprocess.run(
-        ["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "-w", str(wav), text],
+        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(wav), text],
         check=True,
         capture_output=True,
     )

@@ -68,8 +68,42 @@ def _webhook_secret(settings: Settings) -> str | None:
     return secret
 
 
+def detects_language(engine: TranscriptionEngine) -> bool:
+    """`auto` needs a model that knows more than one language (an English-only one would
+    call everything English)."""
+    return len(engine.supported_languages) > 1
+
+
+def offered_languages(engine: TranscriptionEngine) -> list[str]:
+    """What GET /engine lists: `auto` (where the engine can detect) and the ISO codes."""
+    return (["auto"] if detects_language(engine) else []) + sorted(engine.supported_languages)
+
+
 def is_supported_language(engine: TranscriptionEngine, code: str) -> bool:
-    return code == "auto" or code in engine.supported_languages
+    if code == "auto":
+        return detects_language(engine)
+    return code in engine.supported_languages
+
+
+def language_refusal(engine: TranscriptionEngine, code: str) -> str:
+    """Why `code` is refused, in words that say what to do instead (and never offer `code`)."""
+    model = getattr(engine, "model_label", None)
+    if model is None:
+        return (
+            f"Unsupported language {code!r}: use an ISO 639-1 code the {engine.name} engine "
+            "supports (GET /engine lists them) or 'auto'"
+        )
+    known = ", ".join(sorted(engine.supported_languages))
+    if code == "auto":
+        what = "cannot detect the language"
+    else:
+        what = f"cannot transcribe {code!r}"
+    return (
+        f"This server's speech recognition model, {model}, {what}: it knows {known} only. "
+        f"Choose {known}, or ask the server's operator to set LOCAL_MODEL to a multilingual "
+        "model (empty for the bundled multilingual base, a size name such as small, or a "
+        "model folder)."
+    )
 
 
 __all__ = [
@@ -84,6 +118,9 @@ __all__ = [
     "Utterance",
     "Word",
     "Working",
+    "detects_language",
     "get_engine",
     "is_supported_language",
+    "language_refusal",
+    "offered_languages",
 ]

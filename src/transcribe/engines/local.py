@@ -298,6 +298,12 @@ class LocalEngine(WorksHere):
             )
         except Exception as exc:  # PyAV: not a container, or no audio stream in it
             raise PermanentEngineError(_unreadable(request, exc)) from exc
+        if language is None:  # `auto`: how sure the model is shows in the worker's log
+            log.info(
+                "detected language %s (probability %.2f)",
+                info.language,
+                float(info.language_probability or 0),
+            )
         duration = float(info.duration or 0)
         texts: list[str] = []
         words: list[Word] = []

@@ -20,7 +20,7 @@ from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, JobCreate, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
-from transcribe.engines import TranscriptionEngine, is_supported_language
+from transcribe.engines import TranscriptionEngine, is_supported_language, language_refusal
 from transcribe.lib.errors import InvalidInput, QuotaExceeded
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
@@ -71,10 +71,7 @@ class JobController(Controller):
         """
         language = data.language.strip().lower()
         if not is_supported_language(engine, language):
-            raise InvalidInput(
-                detail=f"Unsupported language {data.language!r}: use an ISO 639-1 code the "
-                "engine supports (en, ru, de, ...) or 'auto'"
-            )
+            raise InvalidInput(detail=language_refusal(engine, language))
         if data.mode == "dialogue" and not engine.diarization:
             raise InvalidInput(
                 detail=f"The {engine.name} engine cannot tell speakers apart: use mode 'mono'"

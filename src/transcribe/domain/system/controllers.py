@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from transcribe.domain.jobs.schemas import Engine
 from transcribe.domain.transcripts.render import FORMATS
-from transcribe.engines import TranscriptionEngine
+from transcribe.engines import TranscriptionEngine, offered_languages
 from transcribe.lib.schema import Schema
 from transcribe.settings import Settings
 
@@ -64,7 +64,7 @@ class SystemController(Controller):
     ) -> Engine:
         return Engine(
             name=engine.name,
-            languages=["auto", *sorted(engine.supported_languages)],
+            languages=offered_languages(engine),
             diarization=engine.diarization,
             formats=list(FORMATS),
             max_upload_bytes=settings.storage.max_upload_bytes,
