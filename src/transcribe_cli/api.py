@@ -119,6 +119,7 @@ class RenewingAuth(httpx.Auth):
 class TranscribeApi:
     def __init__(self, server: str, auth: httpx.Auth | None = None, timeout: float = 60) -> None:
         self.http = httpx.Client(base_url=server.rstrip("/"), auth=auth, timeout=timeout)
+        self.last_event_id: str | None = None  # of the last job event stream read
 
     def close(self) -> None:
         self.http.close()
@@ -178,15 +179,25 @@ class TranscribeApi:
     def cancel(self, job_id: str) -> None:
         _check(self.http.delete(f"/jobs/{job_id}"))
 
-    def job_events(self, job_id: str, idle_timeout_s: float = 60) -> Iterator[dict]:
+    def job_events(
+        self, job_id: str, idle_timeout_s: float = 60, last_event_id: str | None = None
+    ) -> Iterator[dict]:
         """The job's states as the server streams them (SSE): now, then each change; the
-        stream ends after a final status. Raises httpx.HTTPError if it breaks."""
+        stream ends after a final status. Raises httpx.HTTPError if it breaks. The id of the
+        last event received is kept in `last_event_id`: passed back, the stream resumes
+        after it (the events missed meanwhile first)."""
         timeout = httpx.Timeout(10, read=idle_timeout_s)  # keep-alives come every 15 s
-        with connect_sse(self.http, "GET", f"/jobs/{job_id}/events", timeout=timeout) as source:
+        self.last_event_id = last_event_id
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        with connect_sse(
+            self.http, "GET", f"/jobs/{job_id}/events", timeout=timeout, headers=headers
+        ) as source:
             if source.response.status_code != 200:
                 source.response.read()
                 _check(source.response)
             for event in source.iter_sse():
+                if event.id:
+                    self.last_event_id = event.id
                 if event.event == "job":
                     yield json.loads(event.data)
 

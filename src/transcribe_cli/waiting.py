@@ -14,18 +14,38 @@ from transcribe_cli.output import StatusLine, say
 FINAL = {"completed", "failed", "cancelled"}
 
 
+RESUMES = 5  # reconnections in a row that bring nothing before polling instead
+
+
 def follow(api: TranscribeApi, job_id: str, line: StatusLine) -> dict:
-    """The job's final state, shown as it changes."""
-    try:
-        for job in api.job_events(job_id):
-            line.show(job)
-            if job["status"] in FINAL:
-                return job
-    except ApiError as exc:
-        if exc.status not in (404, 503):
-            raise
-    except httpx.HTTPError:
-        pass
+    """The job's final state, shown as it changes. A stream that breaks after it gave an
+    event id is opened again with `Last-Event-ID` (nothing missed), backing off."""
+    last_id: str | None = None
+    failures = 0
+    while True:
+        moved = False
+        try:
+            events = (
+                api.job_events(job_id)
+                if last_id is None
+                else api.job_events(job_id, last_event_id=last_id)
+            )
+            for job in events:
+                moved = True
+                line.show(job)
+                if job["status"] in FINAL:
+                    return job
+        except ApiError as exc:
+            if exc.status not in (404, 503):
+                raise
+            break
+        except httpx.HTTPError:
+            pass
+        last_id = getattr(api, "last_event_id", None) or last_id
+        failures = 0 if moved else failures + 1
+        if last_id is None or failures >= RESUMES:
+            break
+        time.sleep(min(0.5 * 2**failures, 10))
     say("(events unavailable: polling)")
     delay = 0.5
     while True:

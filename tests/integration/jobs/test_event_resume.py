@@ -306,3 +306,55 @@ async def test_open_streams_ride_out_the_loss_of_the_listen_connection(
             ids = [before.id] + [e.id for e in events]
             assert ids == sorted(set(ids)), ids  # in order, none twice
             await stream.nothing_more(1)
+
+
+async def test_the_cli_resumes_a_broken_stream_with_last_event_id(
+    client: httpx.AsyncClient,
+    base_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import threading
+
+    from transcribe_cli.api import RenewingAuth, Tokens, TranscribeApi
+    from transcribe_cli.output import StatusLine
+    from transcribe_cli.waiting import follow
+
+    user = await signed_in_user(client)
+    job_id = await create_job(client, user, "A: followed by the CLI")
+    await claim(sessions, job_id)
+    calls: list[str | None] = []
+
+    class BreaksOnce(TranscribeApi):
+        def job_events(self, job_id, idle_timeout_s=60, last_event_id=None):  # type: ignore[override]
+            calls.append(last_event_id)
+            for job in super().job_events(job_id, idle_timeout_s, last_event_id):
+                yield job
+                if len(calls) == 1 and self.last_event_id:  # the first event with an id
+                    raise httpx.ReadError("the connection broke")
+
+    api = BreaksOnce(base_url, RenewingAuth(base_url, Tokens(user.token)))
+    outcome: dict = {}
+    thread = threading.Thread(
+        target=lambda: outcome.update(job=follow(api, job_id, StatusLine())), daemon=True
+    )
+    thread.start()
+    try:
+        await asyncio.sleep(1)
+        await progress(sessions, job_id, 30)  # the stream breaks after this one
+        await asyncio.sleep(0.1)
+        await progress(sessions, job_id, 60)  # while it is broken
+        async with sessions.begin() as session:
+            await lifecycle.complete(
+                session,
+                UUID(job_id),
+                result_object_key="r",
+                detected_language="en",
+                audio_duration_s=1.0,
+            )
+        await asyncio.to_thread(thread.join, 30)
+    finally:
+        api.close()
+    assert outcome["job"]["status"] == "completed"
+    assert calls[0] is None and calls[1] is not None and len(calls) == 2
+    assert "polling" not in capsys.readouterr().err
