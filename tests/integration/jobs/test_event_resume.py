@@ -358,3 +358,27 @@ async def test_the_cli_resumes_a_broken_stream_with_last_event_id(
     assert outcome["job"]["status"] == "completed"
     assert calls[0] is None and calls[1] is not None and len(calls) == 2
     assert "polling" not in capsys.readouterr().err
+
+
+async def test_a_long_replay_is_read_a_page_at_a_time(
+    client: httpx.AsyncClient,
+    base_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from transcribe.domain.jobs import events
+
+    monkeypatch.setattr(events, "REPLAY_PAGE", 2)  # the server runs in this process
+    user = await signed_in_user(client)
+    async with opened(base_url, "/events", user) as stream:
+        await asyncio.sleep(0.3)
+        job_id = await create_job(client, user, "A: many changes")
+        (created,) = await stream.take(1)
+    await claim(sessions, job_id)
+    for percent in (10, 20, 30, 40):
+        await progress(sessions, job_id, percent)
+    async with opened(base_url, "/events", user, created.id) as stream:
+        replayed = await stream.take(5)
+        await stream.nothing_more(1)
+    assert [e.job["progress"] for e in replayed] == [None, 10, 20, 30, 40]
+    assert [e.id for e in replayed] == sorted({e.id for e in replayed})

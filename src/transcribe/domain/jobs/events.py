@@ -95,13 +95,13 @@ class EventLog:
         return int(row[0]), bool(row[1]) and last_event_id is not None
 
     async def after(
-        self, user_id: UUID, job_id: UUID | None, after_id: int, limit: int = REPLAY_PAGE
+        self, user_id: UUID, job_id: UUID | None, after_id: int, limit: int | None = None
     ) -> list[JobEvent]:
         statement = (
             select(m.JobEvent.id, m.JobEvent.job)
             .where(*self._scope(user_id, job_id), m.JobEvent.id > after_id)
             .order_by(m.JobEvent.id)
-            .limit(limit)
+            .limit(limit or REPLAY_PAGE)
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
@@ -327,23 +327,21 @@ async def stream(
         # No id: a notification from outside lifecycle.py; the old updated_at rule.
         return not (newest is not None and event.job.updated_at < newest.updated_at)
 
-    async def read_back() -> list[JobEvent]:
-        backlog: list[JobEvent] = []
-        after = last_id
-        while True:
-            page = await hub.events.after(subscriber.user_id, subscriber.job_id, after)
-            backlog += page
-            if len(page) < REPLAY_PAGE:
-                return backlog
-            after = page[-1].id or after
+    async def next_page() -> list[JobEvent]:
+        """Stored events after the last id sent, a page at a time: memory stays bounded."""
+        return await hub.events.after(subscriber.user_id, subscriber.job_id, last_id)
 
     try:
-        if begin.replay:
-            for event in await read_back():
-                yield _message(event)
-                last_id, newest = event.id or last_id, event.job
-                if one_job and event.job.status.is_final:
-                    return
+        if begin.replay:  # what the client missed
+            while True:
+                page = await next_page()
+                for event in page:
+                    yield _message(event)
+                    last_id, newest = event.id or last_id, event.job
+                    if one_job and event.job.status.is_final:
+                        return
+                if len(page) < REPLAY_PAGE:
+                    break
         current = begin.current
         if current is not None and (newest is None or current.updated_at > newest.updated_at):
             yield _message(current)  # no id: it does not move the client's Last-Event-ID
@@ -358,18 +356,24 @@ async def stream(
                 continue
             if item is None:
                 return
-            if isinstance(item, _Resync):
+            if isinstance(item, _Resync):  # events may have been missed: read them back
                 while not await hub.wait_listening(keepalive_s):
                     yield ServerSentEventMessage(comment="keep-alive", data=None)
-                backlog = await read_back()
-            else:
-                backlog = [item]
-            for event in backlog:
-                if not fresh(event):
-                    continue  # sent already, or committed before the state we sent
-                yield _message(event)
-                last_id, newest = event.id or last_id, event.job
-                if one_job and event.job.status.is_final:
-                    return
+                while True:
+                    page = await next_page()
+                    for event in page:
+                        yield _message(event)
+                        last_id, newest = event.id or last_id, event.job
+                        if one_job and event.job.status.is_final:
+                            return
+                    if len(page) < REPLAY_PAGE:
+                        break
+                continue
+            if not fresh(item):
+                continue  # sent already, or committed before the state we sent
+            yield _message(item)
+            last_id, newest = item.id or last_id, item.job
+            if one_job and item.job.status.is_final:
+                return
     finally:
         hub.unsubscribe(subscriber)
