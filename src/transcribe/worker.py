@@ -5,6 +5,8 @@ procrastinate's own CLI (`procrastinate --app=transcribe.worker.app ...`) works 
 
 from __future__ import annotations
 
+import threading
+
 from prometheus_client import start_http_server
 
 from transcribe.domain.accounts import deletion, mail_tasks
@@ -22,6 +24,10 @@ if _settings.worker.metrics_port:
 
 app = build_queue(_settings, for_worker=True)
 _runtime = WorkerRuntime(_settings)
+# The engine now, not at the first job: the log names it and its model at startup, and a
+# local model loads (or says it cannot) in the background while the worker starts.
+if (_preload := getattr(_runtime.engine, "preload", None)) is not None:
+    threading.Thread(target=_preload, name="model-preload", daemon=True).start()
 job_tasks.register_tasks(app, _runtime)
 webhook_tasks.register_tasks(app, _runtime)
 mail_tasks.register_tasks(app, _runtime)

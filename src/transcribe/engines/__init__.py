@@ -28,6 +28,23 @@ ASSEMBLYAI_WEBHOOK_PATH = "/webhooks/assemblyai"
 
 
 def get_engine(settings: Settings) -> TranscriptionEngine:
+    """The configured engine; the log names it (the API and each worker build one, once)."""
+    engine = _build_engine(settings)
+    log.info("transcription %s", describe(engine))
+    return engine
+
+
+def describe(engine: TranscriptionEngine) -> str:
+    """One line: `engine=local model=base (bundled, multilingual) languages=100
+    diarization=false`."""
+    model = getattr(engine, "model_label", None) or "-"
+    return (
+        f"engine={engine.name} model={model} languages={len(engine.supported_languages)} "
+        f"diarization={str(engine.diarization).lower()}"
+    )
+
+
+def _build_engine(settings: Settings) -> TranscriptionEngine:
     config = settings.transcription
     if config.backend == "assemblyai":
         from transcribe.engines.assemblyai import AssemblyAIEngine
@@ -118,6 +135,7 @@ __all__ = [
     "Utterance",
     "Word",
     "Working",
+    "describe",
     "detects_language",
     "get_engine",
     "is_supported_language",

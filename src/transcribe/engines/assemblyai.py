@@ -99,6 +99,7 @@ class AssemblyAIEngine:
         self._webhook_url = webhook_url if webhook_secret else None
         self._webhook_secret = webhook_secret
         self._speech_models = list(speech_models)
+        self.model_label = ",".join(speech_models) or "the provider's default"
         self._client: aai.AsyncClient | None = None
 
     @property

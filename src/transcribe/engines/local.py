@@ -24,6 +24,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,18 @@ class LocalEngine(WorksHere):
                     log.error("the local model %s cannot be loaded: %r", self.model_label, exc)
                     raise ModelUnavailable(unloadable(self.model_label)) from exc
             return self._model
+
+    def preload(self) -> None:
+        """Load the model now (a worker starting): one that cannot be loaded is in the log at
+        startup, not first seen in a job (which then fails with the same words)."""
+        started = time.monotonic()
+        try:
+            self._loaded()
+        except ModelUnavailable:
+            return  # logged by _loaded
+        log.info(
+            "the local model %s is ready (%.1f s)", self.model_label, time.monotonic() - started
+        )
 
     def _model_path(self) -> str:
         """What WhisperModel loads: a folder, or a size name it downloads."""

@@ -3,6 +3,7 @@ model and says what to set, within seconds, never `processing` while the queue r
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import shutil
 import time
@@ -55,7 +56,15 @@ async def test_a_model_that_cannot_be_loaded_fails_the_job_plainly(
         LOCAL_MODEL=name,
         LOCAL_MODEL_DIR=str(tmp_path / "models"),  # nothing downloaded in there
         HF_HUB_OFFLINE="1",  # and nothing tries the internet
+        LOG_LEVEL="INFO",  # the startup line that names the engine
     ):
+        # Reported at startup, before any job asks for the model.
+        log_path = tmp_path / "worker.log"
+        deadline = time.monotonic() + 30
+        while "cannot be loaded" not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+            await asyncio.sleep(0.2)
+        assert f"engine=local model={name} languages=" in log_path.read_text()
         async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
             user = await signed_in_user(api)
             key = await upload_file(
@@ -76,5 +85,3 @@ async def test_a_model_that_cannot_be_loaded_fails_the_job_plainly(
     message = job["error_message"]
     assert f"model {name!r} could not be loaded" in message, message
     assert "LOCAL_MODEL" in message and "Traceback" not in message
-    log = (tmp_path / "worker.log").read_text()
-    assert "cannot be loaded" in log

@@ -85,3 +85,20 @@ def test_the_models_languages() -> None:
     assert languages_for("tiny.en") == frozenset({"en"})
     assert languages_for(str(local.english_model())) == frozenset({"en"})
     assert "ru" in languages_for("small")
+
+
+def test_the_engine_and_its_model_are_named_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from transcribe.engines import get_engine
+    from transcribe.settings import Settings, TranscriptionSettings
+
+    for model, line in [
+        ("", "engine=local model=base (bundled, multilingual) languages=100 diarization=false"),
+        ("tiny.en", "engine=local model=tiny.en (bundled, English only) languages=1"),
+    ]:
+        config = TranscriptionSettings(backend="local", local_model=model, local_model_dir=tmp_path)
+        with caplog.at_level("INFO", logger="transcribe.engines"):
+            get_engine(Settings(transcription=config))
+        assert f"transcription {line}" in caplog.text
+    assert not list(tmp_path.iterdir())  # naming it loads nothing (the API never does)
