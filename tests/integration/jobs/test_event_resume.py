@@ -382,3 +382,24 @@ async def test_a_long_replay_is_read_a_page_at_a_time(
         await stream.nothing_more(1)
     assert [e.job["progress"] for e in replayed] == [None, 10, 20, 30, 40]
     assert [e.id for e in replayed] == sorted({e.id for e in replayed})
+
+
+async def test_the_notification_carries_the_rows_id_and_an_uncommitted_event_is_forgotten(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    user = await signed_in_user(client)
+    job_id = await create_job(client, user, "A: one row, one notification")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"LISTEN {lifecycle.JOB_EVENTS_CHANNEL}")
+        session = sessions()
+        assert await lifecycle.claim(session, UUID(job_id), "stub") is not None
+        await session.close()  # never committed: its event goes with it
+        async with session.begin():  # the same session, used again
+            assert await lifecycle.claim(session, UUID(job_id), "stub") is not None
+        heard = [json.loads(n.payload) for n in conn.notifies(timeout=1, stop_after=5)]
+        rows = conn.execute(
+            "SELECT id, change FROM job_events WHERE job_id = %s ORDER BY id", (job_id,)
+        ).fetchall()
+    assert [(e["event_id"], e["change"]) for e in heard] == [rows[-1]]
+    assert [change for _, change in rows] == ["created", "claimed"]
+    assert heard[0]["job"]["status"] == "processing"

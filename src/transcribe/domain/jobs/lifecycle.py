@@ -26,7 +26,7 @@ from uuid import UUID
 import msgspec
 from sqlalchemy import Uuid, bindparam, case, event, func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.usage import count_completion
@@ -103,9 +103,11 @@ def _write_events(session: Session) -> None:
         )
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_events(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_events(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction rolled back (or closed) takes its events with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 async def _change(
