@@ -403,3 +403,22 @@ async def test_the_notification_carries_the_rows_id_and_an_uncommitted_event_is_
     assert [(e["event_id"], e["change"]) for e in heard] == [rows[-1]]
     assert [change for _, change in rows] == ["created", "claimed"]
     assert heard[0]["job"]["status"] == "processing"
+
+
+async def test_an_event_too_big_for_a_notification_is_read_from_its_row(
+    client: httpx.AsyncClient, base_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    user = await signed_in_user(client)
+    job_id = await create_job(client, user, "A: a long name")
+    await claim(sessions, job_id)
+    async with sessions.begin() as session:
+        await lifecycle.complete(
+            session, UUID(job_id), result_object_key="r", detected_language="en", audio_duration_s=1
+        )
+    names = {label: label * 1000 for label in "ABCDEFGHIJ"}  # 10 kB: past NOTIFY's limit
+    async with opened(base_url, "/events", user) as stream:
+        await asyncio.sleep(0.3)
+        async with sessions.begin() as session:
+            assert await lifecycle.rename_speakers(session, UUID(job_id), names) is not None
+        (event,) = await stream.take(1)
+    assert event.id is not None and event.job["speaker_names"] == names
