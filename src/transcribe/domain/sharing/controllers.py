@@ -90,7 +90,7 @@ class ShareController(Controller):
     @get(
         "/{job_id:uuid}/share",
         summary="The job's share link, if it has one",
-        responses=errors(401, 404, e404="No such job, or it has no working share link"),
+        responses=errors(401, 404, e404="No such job"),
     )
     async def current_share(
         self,
@@ -99,14 +99,13 @@ class ShareController(Controller):
         jobs_service: NamedDependency[JobService],
         share_links: NamedDependency[ShareLinkService],
         settings: NamedDependency[Settings],
-    ) -> ShareLinkView:
-        """The link POST made, while it works (so a page can show it again); 404 when the job
-        was never shared, the link was revoked or it expired."""
+    ) -> ShareLinkView | None:
+        """The link POST made, while it works (so a page can show it again); `null` when the
+        job was never shared, the link was revoked or it expired. (Not a 404: a job without a
+        link is the usual case, not an error.)"""
         job = await jobs_service.get_owned(current_user.id, job_id)
         live = await share_links.live(job.id, ShareTokens(settings.auth.jwt_secret))
-        if live is None:
-            raise NotFound(detail="This job has no share link")
-        return _view(settings, *live)
+        return _view(settings, *live) if live is not None else None
 
     @delete(
         "/{job_id:uuid}/share",

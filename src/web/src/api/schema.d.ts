@@ -660,8 +660,9 @@ export interface paths {
         };
         /**
          * The job's share link, if it has one
-         * @description The link POST made, while it works (so a page can show it again); 404 when the job
-         *     was never shared, the link was revoked or it expired.
+         * @description The link POST made, while it works (so a page can show it again); `null` when the
+         *     job was never shared, the link was revoked or it expired. (Not a 404: a job without a
+         *     link is the usual case, not an error.)
          */
         get: operations["JobsJobIdShareCurrentShare"];
         put?: never;
@@ -3472,7 +3473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ShareLinkView"];
+                    "application/json": components["schemas"]["ShareLinkView"] | null;
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3499,7 +3500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such job, or it has no working share link */
+            /** @description No such job */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -147,11 +147,9 @@ export async function share(id: string, expiresInDays: number | null): Promise<S
 
 export const shareKey = (id: string) => ["job", id, "share"] as const;
 
-/** The job's working share link, or null (`GET /jobs/{id}/share` answers 404 when none). */
+/** The job's working share link, or null when it has none. */
 export async function currentShare(id: string, signal?: AbortSignal): Promise<ShareLink | null> {
-  const result = await api.GET("/jobs/{job_id}/share", { params: { path: { job_id: id } }, signal });
-  if (result.response.status === 404) return null;
-  return unwrap(result);
+  return unwrap(await api.GET("/jobs/{job_id}/share", { params: { path: { job_id: id } }, signal })) ?? null;
 }
 
 export async function stopSharing(id: string): Promise<void> {
