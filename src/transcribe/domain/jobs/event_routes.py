@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs import events
@@ -48,6 +49,7 @@ class JobEventController(Controller):
         current_user: CurrentUser,
         job_id: FromPath[UUID],
         jobs_service: NamedDependency[JobService],
+        db_session: NamedDependency[AsyncSession],
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
         last_event_id_header: LastEventIdHeader = None,
@@ -57,7 +59,7 @@ class JobEventController(Controller):
         subscriber = await _subscribe(event_hub, current_user.id, job_id)
         try:
             begin = await events.start(
-                event_hub, subscriber, _last_id(last_event_id_header, last_event_id)
+                event_hub, subscriber, _last_id(last_event_id_header, last_event_id), db_session
             )
             # Read after subscribing and after `start`: a change in between arrives as an
             # event, none is lost.
@@ -87,6 +89,7 @@ class EventController(Controller):
     async def user_events(
         self,
         current_user: CurrentUser,
+        db_session: NamedDependency[AsyncSession],
         event_hub: NamedDependency[events.JobEventHub],
         settings: NamedDependency[Settings],
         last_event_id_header: LastEventIdHeader = None,
@@ -95,7 +98,7 @@ class EventController(Controller):
         subscriber = await _subscribe(event_hub, current_user.id, None)
         try:
             begin = await events.start(
-                event_hub, subscriber, _last_id(last_event_id_header, last_event_id)
+                event_hub, subscriber, _last_id(last_event_id_header, last_event_id), db_session
             )
         except Exception:
             event_hub.unsubscribe(subscriber)

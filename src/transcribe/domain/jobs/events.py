@@ -20,6 +20,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -27,7 +28,7 @@ import msgspec
 from litestar.response import ServerSentEventMessage
 from prometheus_client import Gauge
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.jobs.lifecycle import JOB_EVENTS_CHANNEL
@@ -78,8 +79,20 @@ class EventLog:
             scope.append(m.JobEvent.job_id == job_id)
         return scope
 
+    async def _execute(self, statement: Any, session: AsyncSession | None) -> Any:
+        """On the request's own session when there is one: a request that holds a pooled
+        connection and waits for a second one could wait for ever on a small pool."""
+        if session is not None:
+            return await session.execute(statement)
+        async with self._engine.connect() as connection:
+            return await connection.execute(statement)
+
     async def position(
-        self, user_id: UUID, job_id: UUID | None, last_event_id: int | None
+        self,
+        user_id: UUID,
+        job_id: UUID | None,
+        last_event_id: int | None,
+        session: AsyncSession | None = None,
     ) -> tuple[int, bool]:
         """The newest event id of the user (or job) now, and whether `last_event_id` is an
         event of this user that is still kept (then nothing after it is gone either:
@@ -90,8 +103,7 @@ class EventLog:
             .scalar_subquery()
         )
         known = exists().where(m.JobEvent.id == (last_event_id or 0), m.JobEvent.user_id == user_id)
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(select(newest, known))).one()
+        row = (await self._execute(select(newest, known), session)).one()
         return int(row[0]), bool(row[1]) and last_event_id is not None
 
     async def after(
@@ -107,7 +119,9 @@ class EventLog:
             rows = (await connection.execute(statement)).all()
         return [_decode(row.id, row.job) for row in rows]
 
-    async def latest(self, job_id: UUID, at_most: int) -> JobEvent | None:
+    async def latest(
+        self, job_id: UUID, at_most: int, session: AsyncSession | None = None
+    ) -> JobEvent | None:
         """The job's newest event with an id up to `at_most`."""
         statement = (
             select(m.JobEvent.id, m.JobEvent.job)
@@ -115,8 +129,7 @@ class EventLog:
             .order_by(m.JobEvent.id.desc())
             .limit(1)
         )
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(statement)).one_or_none()
+        row = (await self._execute(statement, session)).one_or_none()
         return _decode(row.id, row.job) if row is not None else None
 
     async def get(self, event_id: int) -> JobEvent | None:
@@ -293,13 +306,21 @@ class StreamStart:
     have: Job | None = None  # a resumed job stream: the job as of `last_id`, if still kept
 
 
-async def start(hub: JobEventHub, subscriber: Subscriber, last_event_id: int | None) -> StreamStart:
-    """Call after subscribing and before reading a job's current state."""
-    newest, known = await hub.events.position(subscriber.user_id, subscriber.job_id, last_event_id)
+async def start(
+    hub: JobEventHub,
+    subscriber: Subscriber,
+    last_event_id: int | None,
+    session: AsyncSession | None = None,
+) -> StreamStart:
+    """Call after subscribing and before reading a job's current state; with the request's
+    session, whose connection the request holds already."""
+    newest, known = await hub.events.position(
+        subscriber.user_id, subscriber.job_id, last_event_id, session
+    )
     if known and last_event_id is not None:
         have = None
         if subscriber.job_id is not None:
-            kept = await hub.events.latest(subscriber.job_id, last_event_id)
+            kept = await hub.events.latest(subscriber.job_id, last_event_id, session)
             have = kept.job if kept is not None else None
         return StreamStart(last_id=last_event_id, replay=True, have=have)
     return StreamStart(last_id=newest, replay=False)
