@@ -23,11 +23,20 @@ PENDING_HINT_S = float(os.environ.get("TRANSCRIBE_PENDING_HINT_S", "30"))
 
 
 def _format_for(output: Path | None, given: str | None) -> str:
-    """`--format`, else the output file's extension when it names a format, else txt."""
+    """`--format`, else the output file's extension (one of the formats), else txt. An
+    extension that names no format is refused: `out.pdf` must not get a TXT inside."""
     if given:
         return given
     suffix = output.suffix.lstrip(".").lower() if output else ""
-    return suffix if suffix in FORMATS else "txt"
+    if not suffix:
+        return "txt"
+    if suffix not in FORMATS:
+        raise CliError(
+            f"{printable(output.name) if output else ''}: .{suffix} is not a transcript format; "
+            f"name the file .{', .'.join(FORMATS)}, or choose one with --format",
+            exit_code=2,
+        )
+    return suffix
 
 
 def _save(api: TranscribeApi, job_id: str, output: Path, fmt: str) -> None:
@@ -101,6 +110,7 @@ def upload(
     fmt: str | None,
 ) -> None:
     """Upload FILE and start transcribing it; prints the job's id."""
+    chosen = _format_for(output, fmt) if output else None  # refused before any upload
     api = session.api()
     size = file.stat().st_size
     problem = _against_engine(session.public_api().engine(), language, mode, size)
@@ -122,8 +132,8 @@ def upload(
     out.print(job["id"], markup=False)
     if wait or output:
         _finished(api, job["id"], timeout)
-        if output:
-            _save(api, job["id"], output, _format_for(output, fmt))
+        if output and chosen:
+            _save(api, job["id"], output, chosen)
 
 
 @click.command(name="jobs")
@@ -173,8 +183,8 @@ def wait(session: Session, job_id: str, timeout: float | None) -> None:
 @pass_session
 def download(session: Session, job_id: str, fmt: str | None, output: Path | None) -> None:
     """Print or save a finished transcript."""
-    api = session.api()
     chosen = _format_for(output, fmt)
+    api = session.api()
     if output:
         _save(api, job_id, output, chosen)
         return

@@ -27,6 +27,7 @@ from transcribe_cli.session import Session, pass_session
 
 
 @click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="transcribe", prog_name="transcribe")
 @server_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:

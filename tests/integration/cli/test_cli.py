@@ -349,3 +349,29 @@ def test_processes_renewing_at_once_keep_the_login(base_url: str, tmp_path: Path
     _expire_access_token(config)
     again = run_cli(config, base_url, "whoami")  # the login survived: it renews once more
     assert again.returncode == 0, again.stderr
+
+
+def test_an_output_name_that_is_no_format_is_refused_before_any_upload(
+    base_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    talk = tmp_path / "talk.txt"
+    talk.write_text("A: Hello.\n")
+    for args in (
+        ("upload", str(talk), "--output", str(tmp_path / "out.pdf")),
+        ("download", "01a21322-7998-7289-9c44-3ee2f3050c5c", "--output", str(tmp_path / "out.PDF")),
+    ):
+        result = run_cli(config, base_url, *args)
+        assert result.returncode == 2, result.stderr
+        assert ".pdf is not a transcript format" in result.stderr.lower()
+        assert ".srt" in result.stderr and "--format" in result.stderr
+    assert not list(tmp_path.glob("out.*"))
+    listed = run_cli(config, base_url, "jobs")
+    assert listed.returncode == 0 and "talk.txt" not in listed.stdout  # nothing was uploaded
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, None, "--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("transcribe, version ")
