@@ -67,8 +67,9 @@ def jobs_table(jobs: list[dict]) -> None:
     for row in rows:
         row[4] = row[4][:19].replace("T", " ")  # created_at, to the second
     if not out.is_terminal:
-        for row in rows:
-            out.print("\t".join(row), markup=False)
+        # Straight to the stream: rich would expand the tabs that `cut -f` splits on.
+        out.file.write("".join("\t".join(row) + "\n" for row in rows))
+        out.file.flush()
         return
     table = Table(box=None, header_style="bold")
     for column in JOB_COLUMNS:

@@ -375,3 +375,21 @@ def test_version(tmp_path: Path) -> None:
     result = run_cli(tmp_path, None, "--version")
     assert result.returncode == 0
     assert result.stdout.startswith("transcribe, version ")
+
+
+def test_jobs_to_a_pipe_are_tab_separated_fields(base_url: str, tmp_path: Path) -> None:
+    """`transcribe jobs | cut -f1` gives the ids: real tabs, not spaces a console made."""
+    from transcribe_cli.output import JOB_COLUMNS
+
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    talk = tmp_path / "a talk with spaces.txt"
+    talk.write_text("A: Hello.\n")
+    uploaded = run_cli(config, base_url, "upload", str(talk))
+    assert uploaded.returncode == 0, uploaded.stderr
+    job_id = uploaded.stdout.strip()
+    listed = run_cli(config, base_url, "jobs")
+    assert listed.returncode == 0, listed.stderr
+    fields = listed.stdout.rstrip("\n").split("\n")[0].split("\t")
+    assert len(fields) == len(JOB_COLUMNS)
+    assert fields[0] == job_id and "a talk with spaces.txt" in fields
