@@ -41,15 +41,11 @@ export interface SharedView {
   media_content_type?: string | null;
 }
 
-const noRetryOn4xx = (count: number, error: unknown) =>
-  !(error instanceof ApiError && error.status < 500) && count < 2;
-
 const jobQuery = (id: string) =>
   queryOptions({
     queryKey: jobKey(id),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/jobs/{job_id}", { params: { path: { job_id: id } }, signal })) as Job,
-    retry: noRetryOn4xx,
   });
 
 const transcriptQuery = (id: string) =>
@@ -64,7 +60,6 @@ const mediaQuery = (id: string) =>
   queryOptions({
     queryKey: mediaKey(id),
     staleTime: Infinity,
-    retry: noRetryOn4xx,
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/jobs/{job_id}/media", { params: { path: { job_id: id } }, signal })) as MediaLink,
   });

@@ -24,7 +24,6 @@ export default function SharedPage() {
     queryKey: ["shared", token],
     staleTime: Infinity,
     refetchOnWindowFocus: false,
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
     queryFn: ({ signal }) => sharedView(token, signal),
   });
   const refetch = view.refetch;
