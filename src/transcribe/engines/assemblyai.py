@@ -228,6 +228,7 @@ class AssemblyAIEngine:
             detected_language=str(language.value if hasattr(language, "value") else language)
             if language
             else None,
+            language_confidence=response.language_confidence,
             audio_duration_s=float(response.audio_duration)
             if response.audio_duration is not None
             else None,

@@ -48,6 +48,8 @@ class EngineResult:
     text: str
     utterances: list[Utterance] | None = None
     detected_language: str | None = None
+    # How sure the engine is of `detected_language` (0..1), where it says: low is worth showing.
+    language_confidence: float | None = None
     audio_duration_s: float | None = None
     words: list[Word] | None = None
 

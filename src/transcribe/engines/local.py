@@ -344,6 +344,10 @@ class LocalEngine(WorksHere):
         return EngineResult(
             text=" ".join(t for t in texts if t),
             detected_language=info.language,
+            # Only `auto` measured anything: a given language is taken as certain.
+            language_confidence=round(float(info.language_probability or 0), 3)
+            if language is None
+            else None,
             audio_duration_s=round(duration, 3),
             words=[w for w in words if w.text],
         )
