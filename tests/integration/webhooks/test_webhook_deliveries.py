@@ -208,3 +208,38 @@ async def test_a_delivery_whose_queue_job_was_lost_is_sent_by_the_sweep(
     await wait_for_requests(receiver, 1)
     assert receiver.received[0].headers["webhook-id"] == "msg_orphan"
     Webhook(hook["secret"]).verify(receiver.received[0].body, receiver.received[0].headers)
+
+
+async def test_a_delivery_tries_each_address_of_the_host(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host whose first address refuses connections (a dead server, IPv6 not routed) is
+    still reached at its next one, within the same attempt; an attempt fails only when no
+    address took the request, and says which addresses it tried."""
+    from transcribe.domain.webhooks import addresses
+
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    nobody = "127.0.0.77"  # loopback, but nothing listens on it: connecting is refused
+    answers = {"hooks.example.test": [nobody, "127.0.0.1"], "down.example.test": [nobody]}
+
+    async def lookup(host: str, _port: int) -> list[str]:  # DNS, the edge of the world
+        return answers[host]
+
+    monkeypatch.setattr(addresses, "lookup", lookup)
+    body = json.dumps({"type": "job.completed"}).encode()
+    common = {"secret": "whsec_" + "A" * 44, "body": body, "allow_private": True, "timeout_s": 2}
+
+    reached = await deliver(
+        url=f"http://hooks.example.test:{port}/hook", message_id="msg_a", **common
+    )
+    assert reached.delivered and reached.excerpt == "thanks"
+    (request,) = receiver.received
+    assert request.headers["host"] == f"hooks.example.test:{port}"
+    assert request.headers["webhook-id"] == "msg_a"
+
+    missed = await deliver(
+        url=f"http://down.example.test:{port}/hook", message_id="msg_b", **common
+    )
+    assert not missed.delivered and missed.status_code is None
+    assert nobody in (missed.excerpt or "") and "ConnectError" in (missed.excerpt or "")
+    assert len(receiver.received) == 1

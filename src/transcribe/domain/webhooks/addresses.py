@@ -2,7 +2,7 @@
 
 The host is resolved when an endpoint is created and again at every delivery (DNS can
 change); every address it resolves to must be public, and the delivery then connects to
-the address that was checked, so a second lookup cannot swap in a private one.
+the addresses that were checked, so a second lookup cannot swap in a private one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ class Target:
     scheme: str
     host: str
     port: int
-    address: str  # the checked IP address to connect to
+    addresses: tuple[str, ...]  # the checked IP addresses, in the resolver's order
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
 
 def parse(url: str) -> tuple[str, str, int]:
@@ -52,16 +56,21 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+async def lookup(host: str, port: int) -> list[str]:
+    """The host's addresses, in the resolver's order, each once (tests answer for DNS here)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
 async def resolve(url: str, *, allow_private: bool) -> Target:
-    """The address to deliver `url` to; UnsafeUrlError when it is not allowed."""
+    """The addresses to deliver `url` to; UnsafeUrlError when it is not allowed."""
     scheme, host, port = parse(url)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
+        addresses = await lookup(host, port)
     except socket.gaierror:
         raise UnsafeUrlError(f"The host {host!r} does not resolve") from None
-    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise UnsafeUrlError(f"The host {host!r} does not resolve")
     if not allow_private:
@@ -70,4 +79,4 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
             raise UnsafeUrlError(
                 f"The URL points at a private, loopback or link-local address ({refused[0]})"
             )
-    return Target(scheme=scheme, host=host, port=port, address=addresses[0])
+    return Target(scheme=scheme, host=host, port=port, addresses=tuple(addresses))
