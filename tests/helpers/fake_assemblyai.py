@@ -5,8 +5,9 @@ GET /v2/transcript (the list, newest first), GET/DELETE /v2/transcript/{id}. Aut
 bare key in `Authorization`.
 
 Results are predictable: audio whose bytes are UTF-8 text transcribes to that text; with
-speaker_labels each `X: ...` line is an utterance by speaker X. Anything else gives
-FALLBACK_TEXT. A transcript is done after `polls_until_done` status requests, or, with
+speaker_labels each `X: ...` line is an utterance by speaker X; with language_detection a
+leading `[lang=de]` (or `[lang=de 0.42]`, with the detection's confidence) is what is
+found. Anything else gives FALLBACK_TEXT. A transcript is done after `polls_until_done` status requests, or, with
 `complete_after_s` set, that long after its creation whatever the polls; then, if it was
 submitted with `webhook_url`, the fake calls that URL with the auth header it was given,
 as AssemblyAI does (unless `drop_webhooks`). Tests steer it through the object's methods
@@ -37,7 +38,9 @@ FALLBACK_TEXT = "this is what the fake heard"
 _WORKING = ("queued", "processing")
 WEBHOOK_ATTEMPTS = 3
 _TURN = re.compile(r"^([A-Z])\s*:\s*(.*)$")
-_LANG_MARK = re.compile(r"^\[lang=([a-z]{2})\]\s*")
+# `[lang=de]` or `[lang=de 0.42]` before the text: what detection finds, and how sure it is.
+_LANG_MARK = re.compile(r"^\[lang=([a-z]{2})(?: (0(?:\.\d+)?|1(?:\.0+)?))?\]\s*")
+DETECTION_CONFIDENCE = 0.97  # when the marker names none
 
 
 @dataclass
@@ -204,6 +207,7 @@ class FakeAssemblyAI:
             "words": None,
             "error": transcript.error if status == "error" else None,
             "language_code": transcript.request.get("language_code"),
+            "language_confidence": None,
             "audio_duration": None,
         }
         if status == "completed":
@@ -219,10 +223,14 @@ class FakeAssemblyAI:
         marker = _LANG_MARK.match(text)
         if marker:
             text = text[marker.end() :]
+        confidence = None
         if transcript.request.get("language_detection"):
             language = marker.group(1) if marker else "en"
+            given = marker.group(2) if marker else None
+            confidence = float(given) if given else DETECTION_CONFIDENCE
         result: dict[str, Any] = {
             "language_code": language,
+            "language_confidence": confidence,
             "audio_duration": max(1, len(transcript.audio) // 1000),
         }
         if transcript.request.get("speaker_labels"):

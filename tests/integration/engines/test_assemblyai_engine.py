@@ -14,7 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers.fake_assemblyai import FALLBACK_TEXT, FakeAssemblyAI, run_fake_assemblyai
+from tests.helpers.fake_assemblyai import (
+    DETECTION_CONFIDENCE,
+    FALLBACK_TEXT,
+    FakeAssemblyAI,
+    run_fake_assemblyai,
+)
 from tests.helpers.server import serve
 from transcribe.engines import (
     AudioSource,
@@ -141,6 +146,16 @@ async def test_auto_language_uses_detection(fake: FakeAssemblyAI) -> None:
     request = fake.transcripts[provider_job_id].request
     assert request.get("language_detection") is True and "language_code" not in request
     assert result.detected_language == "de" and result.text == "Guten Tag"
+    assert result.language_confidence == DETECTION_CONFIDENCE
+
+
+async def test_auto_language_reports_the_providers_confidence(fake: FakeAssemblyAI) -> None:
+    result, _ = await run(
+        engine_for(fake), EngineRequest(audio(b"[lang=ru 0.42] Privet"), "auto", "mono")
+    )
+    assert (result.detected_language, result.language_confidence) == ("ru", 0.42)
+    given, _ = await run(engine_for(fake), EngineRequest(audio(b"Hi"), "en", "mono"))
+    assert given.detected_language == "en" and given.language_confidence is None
 
 
 async def test_webhook_url_and_secret_ride_with_the_submission(fake: FakeAssemblyAI) -> None:

@@ -85,6 +85,22 @@ async def test_dialogue_round_trip_on_local_storage(
     assert submissions(fake, text) == 1
 
 
+async def test_detected_language_confidence_reaches_the_job_and_the_document(
+    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+) -> None:
+    user = await signed_in_user(api)
+    unsure = await start_job(api, user, "[lang=ru 0.42] Привет всем", language="auto")
+    given = await start_job(api, user, "[lang=ru 0.42] Привет всем", language="ru")
+    for job_id, expected in ((unsure, 0.42), (given, None)):
+        job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
+        assert job["status"] == "completed", job
+        assert job["detected_language"] == "ru" and job["language_confidence"] == expected
+        assert (await api.get(f"/jobs/{job_id}", headers=user.headers)).json() == job
+        document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
+        assert document["language"] == "ru" and document["language_confidence"] == expected
+        assert document["text"] == "Привет всем"
+
+
 async def test_provider_error_fails_the_job_in_plain_words(
     api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, worker_metrics_port: int
 ) -> None:

@@ -188,6 +188,7 @@ def test_json_is_the_document_with_names() -> None:
         "audio_duration_s",
         "text",
         "revision",
+        "language_confidence",
         "utterances",
         "words",
     }

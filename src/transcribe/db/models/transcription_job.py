@@ -87,6 +87,8 @@ class TranscriptionJob(UUIDv7AuditBase):
     )
     error_message: Mapped[str | None] = mapped_column(Text)
     detected_language: Mapped[str | None] = mapped_column(String(16))
+    # How sure the engine was of `detected_language` (0..1); NULL when the language was given.
+    language_confidence: Mapped[float | None] = mapped_column(Float)
     audio_duration_s: Mapped[float | None] = mapped_column(Float)
     # 0..100 where the engine reports it, else NULL.
     progress: Mapped[int | None] = mapped_column(SmallInteger)

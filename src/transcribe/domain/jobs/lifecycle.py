@@ -229,6 +229,7 @@ async def complete(
     result_object_key: str,
     detected_language: str | None,
     audio_duration_s: float | None,
+    language_confidence: float | None = None,
 ) -> m.TranscriptionJob | None:
     job = await _change(
         session,
@@ -240,6 +241,7 @@ async def complete(
             "completed_at": _now(),
             "result_object_key": result_object_key,
             "detected_language": detected_language,
+            "language_confidence": language_confidence,
             "audio_duration_s": audio_duration_s,
             "error_message": None,
             # Engines that reported progress end at 100; the others keep none.

@@ -233,6 +233,7 @@ async def _finish(
             job.id,
             result_object_key=key,
             detected_language=result.detected_language,
+            language_confidence=result.language_confidence,
             audio_duration_s=result.audio_duration_s,
         )
         if completed is not None:

@@ -52,7 +52,7 @@ class JobCreate(Schema):
 NameMap = dict[str, str]
 
 
-class Job(Schema):
+class Job(Schema, kw_only=True):
     """A transcription job: `pending` -> `processing` -> `completed` | `failed`, or `cancelled`."""
 
     id: UUID
@@ -67,6 +67,15 @@ class Job(Schema):
     completed_at: datetime | None
     error_message: str | None
     detected_language: str | None
+    # kw_only lets this default sit beside the language: events written before it have none.
+    language_confidence: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="How sure the engine is of `detected_language`, 0..1, when it detected "
+            "it (`auto`); null when the language was given. Below 0.5 the detection is "
+            "uncertain: check it, and run the file again with its language chosen if wrong"
+        ),
+    ] = None
     audio_duration_s: float | None
     engine: Annotated[
         str | None,

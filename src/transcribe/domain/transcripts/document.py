@@ -47,6 +47,8 @@ class TranscriptDocument(msgspec.Struct):
     words: list[Word]
     # 0 as recognised, one more with each edit (documents stored before edits have none).
     revision: int = 0
+    # How sure the engine was of a detected `language` (0..1); None when it was given.
+    language_confidence: float | None = None
 
 
 def from_result(
@@ -57,6 +59,7 @@ def from_result(
         job_id=job_id,
         language=result.detected_language or (None if language == "auto" else language),
         audio_duration_s=result.audio_duration_s,
+        language_confidence=result.language_confidence,
         text=result.text,
         utterances=[
             Utterance(u.speaker, None, u.start_ms, u.end_ms, u.text)

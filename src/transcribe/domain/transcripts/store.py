@@ -134,7 +134,13 @@ async def _from_transcript_row(
     ]
     words: list[Word] = []
     return TranscriptDocument(
-        job.id, job.detected_language, job.audio_duration_s, text, utterances, words
+        job.id,
+        job.detected_language,
+        job.audio_duration_s,
+        text,
+        utterances,
+        words,
+        language_confidence=job.language_confidence,
     )
 
 

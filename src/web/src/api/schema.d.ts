@@ -991,6 +991,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             language: string;
+            /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
+            language_confidence?: number | null;
             /** @enum {string} */
             mode: "mono" | "dialogue";
             object_key: string;
@@ -1193,6 +1195,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             language: string;
+            /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
+            language_confidence?: number | null;
             /** @enum {string} */
             mode: "mono" | "dialogue";
             object_key: string;
@@ -1473,6 +1477,7 @@ export interface components {
             /** Format: uuid */
             job_id: string;
             language: string | null;
+            language_confidence?: number | null;
             /** @default 0 */
             revision: number;
             text: string;
