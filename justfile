@@ -10,15 +10,20 @@ python := venv / "bin/python"
 default:
     @just --list
 
-# Create .venv and install the locked dependencies (dev and local-engine extras included) and the project.
+# Create .venv and install the locked dependencies (dev, local-engine and diarization extras included) and the project.
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
     if [ ! -x {{ python }} ]; then python3 -m venv {{ venv }}; fi
     marker={{ venv }}/.installed
-    if [ ! -f $marker ] || [ requirements/dev.txt -nt $marker ] || [ pyproject.toml -nt $marker ]; then
+    if [ ! -f $marker ] || [ requirements/dev.txt -nt $marker ] || [ requirements/diarization.txt -nt $marker ] || [ pyproject.toml -nt $marker ]; then
         {{ python }} -m pip install --quiet --upgrade pip
         {{ python }} -m pip install --quiet -r requirements/dev.txt
+        # Diarization runs on torch's CPU build (+cpu): PyPI's plain torch is a multi-GB CUDA
+        # build. pip finds the CPU wheel in PIP_FIND_LINKS here; elsewhere set
+        # PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu first.
+        {{ python }} -m pip install --quiet torch==2.13.0+cpu
+        {{ python }} -m pip install --quiet -r requirements/diarization.txt
         {{ python }} -m pip install --quiet --no-deps -e .
         touch $marker
     fi
@@ -37,10 +42,11 @@ setup:
         npm --prefix $web run build --silent
     fi
 
-# Pin every dependency again from pyproject.toml: requirements/main.txt (the image) and dev.txt.
+# Pin every dependency again from pyproject.toml: requirements/main.txt (the image), dev.txt and diarization.txt (installed after dev.txt, with torch's CPU build).
 lock *args: setup
     {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} -o requirements/main.txt pyproject.toml
     {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra dev --extra local -c requirements/main.txt -o requirements/dev.txt pyproject.toml
+    {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra diarization -c requirements/dev.txt -o requirements/diarization.txt pyproject.toml
 
 # Create the database if it is missing and bring it (and the queue schema) up to date.
 migrate: setup

@@ -1,5 +1,6 @@
 """The lock files: every dependency pinned, within what pyproject.toml allows, and installed
-from them by `just setup` (so CI) and by the image."""
+from them by `just setup` (so CI) and by the image. requirements/diarization.txt (the
+`diarization` extra) is installed after dev.txt, with torch's CPU build."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ def declared(*extras: str) -> list[Requirement]:
     return [Requirement(spec) for spec in wanted]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("main.txt", ()), ("dev.txt", ("dev", "local"))])
+@pytest.mark.parametrize(
+    ("lock", "extras"),
+    [("main.txt", ()), ("dev.txt", ("dev", "local")), ("diarization.txt", ("diarization",))],
+)
 def test_every_dependency_is_pinned_within_its_range(lock: str, extras: tuple[str, ...]) -> None:
     pinned = pins(lock)
     for requirement in declared(*extras):
@@ -49,10 +53,26 @@ def test_development_uses_the_images_versions() -> None:
     assert {name: dev.get(name) for name in main} == main
 
 
-def test_this_environment_was_installed_from_the_lock() -> None:
+def test_diarization_adds_to_development_without_changing_it() -> None:
+    dev, diarization = pins("dev.txt"), pins("diarization.txt")
+    shared = {name: diarization[name] for name in dev if name in diarization}
+    assert shared == {name: dev[name] for name in shared}
+    assert {"resemblyzer", "torch", "scipy"} <= set(diarization) - set(dev)
+
+
+def test_torch_is_the_cpu_build() -> None:
+    """PyPI's plain torch is a CUDA build of several GB, which a CPU server never uses."""
+    assert pins("diarization.txt")["torch"].endswith("+cpu")
+    justfile = (ROOT / "justfile").read_text()
+    cpu_first = justfile.index("pip install --quiet torch==2.13.0+cpu")
+    assert cpu_first < justfile.index("pip install --quiet -r requirements/diarization.txt")
+
+
+@pytest.mark.parametrize("lock", ["dev.txt", "diarization.txt"])
+def test_this_environment_was_installed_from_the_lock(lock: str) -> None:
     differing = {
         name: (version, metadata.version(name))
-        for name, version in pins("dev.txt").items()
+        for name, version in pins(lock).items()
         if name not in ("pip", "setuptools") and metadata.version(name) != version
     }
     assert not differing, "run `just setup`"
