@@ -120,12 +120,17 @@ async def test_real_speech_is_transcribed(
     job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=120)
     assert job["status"] == "completed", job
     assert job["detected_language"] == "en"
+    if kind == "mp3":  # auto: how sure the model was (measured here: 0.97)
+        assert 0.5 <= job["language_confidence"] <= 1, job
+    else:
+        assert job["language_confidence"] is None
     assert 10 < job["audio_duration_s"] < 16  # espeak says it in about 13 s
     assert job["progress"] == 100
     document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
     error_rate = jiwer.wer(normalised(SPOKEN), normalised(document["text"]))
-    # Measured with the bundled base: 7.7% (one word in 13 wrong: "round fox jump is").
-    assert error_rate < 0.2, (error_rate, document["text"])
+    # Measured with the bundled base: 2.6% for wav and mp4 ("quick round fox"), 5.1% for
+    # the mp3 through auto ("round fox dumps").
+    assert error_rate < 0.15, (error_rate, document["text"])
     words = document["words"]
     assert len(words) > 20
     starts = [w["start_ms"] for w in words]
