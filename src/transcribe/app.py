@@ -31,6 +31,7 @@ from transcribe.domain.accounts.usage_routes import UsageController
 from transcribe.domain.admin.controllers import AdminController
 from transcribe.domain.files.controllers import FileController
 from transcribe.domain.files.signed_storage import SignedStorageController
+from transcribe.domain.jobs.catch_up import CatchUp
 from transcribe.domain.jobs.controllers import JobController
 from transcribe.domain.jobs.event_routes import EventController, JobEventController
 from transcribe.domain.jobs.events import EventLog, JobEventHub
@@ -76,6 +77,11 @@ def _event_hub(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobEventHu
     )
 
 
+def _provider_calls_back(settings: Settings, engine_name: str) -> bool:
+    """Webhooks from the provider can have been missed while this process was away."""
+    return engine_name == "assemblyai" and bool(settings.transcription.assemblyai_webhook_secret)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -87,12 +93,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     queue = LazyQueue(build_queue(settings, for_worker=False))  # the API defers; workers run
     event_hub = _event_hub(settings, alchemy)
     job_reads = JobReads(alchemy.get_engine())
+    catch_up = CatchUp(alchemy.get_engine(), queue, settings.transcription.catch_up_checks_per_s)
 
     @asynccontextmanager
     async def queue_pool(_: Litestar) -> AsyncIterator[None]:
+        if _provider_calls_back(settings, engine.name):
+            catch_up.start()
         try:
             yield
         finally:
+            await catch_up.stop()
             await event_hub.close()
             await queue.close()
 
@@ -137,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "engine": Provide(lambda: engine, sync_to_thread=False),
             "queue": Provide(lambda: queue, sync_to_thread=False),
             "event_hub": Provide(lambda: event_hub, sync_to_thread=False),
+            "provider_catch_up": Provide(lambda: catch_up, sync_to_thread=False),
             "token_issuer": Provide(lambda: token_issuer, sync_to_thread=False),
             "job_reads": Provide(lambda: job_reads, sync_to_thread=False, use_cache=True),
             "current_user": provide_current_user,

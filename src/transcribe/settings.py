@@ -232,6 +232,9 @@ class TranscriptionSettings:
     # is done; scheduled checks then only rescue lost webhooks, every `webhook_fallback_s`.
     assemblyai_webhook_secret: str = setting("ASSEMBLYAI_WEBHOOK_SECRET", "", secret=True)
     webhook_fallback_s: float = setting("ASSEMBLYAI_WEBHOOK_FALLBACK_S", 600.0)
+    # After an outage that may have cost webhooks, jobs at the provider are checked at this
+    # rate (checks per second, spread over time; never a burst of thousands at once).
+    catch_up_checks_per_s: float = setting("ASSEMBLYAI_CATCH_UP_PER_S", 20.0)
     # The local engine: "" (the bundled multilingual base), "tiny.en" (the bundled English
     # model), a faster-whisper size name or a CTranslate2 model folder; the folder where the
     # bundled base is joined and named models are downloaded; how many run at once.

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.db.outage import is_database_outage
+from transcribe.domain.jobs.catch_up import CatchUp
 from transcribe.domain.jobs.queueing import defer_check_now
 from transcribe.engines import ASSEMBLYAI_WEBHOOK_PATH
 from transcribe.engines.assemblyai import WEBHOOK_SECRET_HEADER
@@ -65,6 +67,7 @@ class ProviderWebhookController(Controller):
         settings: NamedDependency[Settings],
         queue: NamedDependency[LazyQueue],
         db_session: NamedDependency[AsyncSession],
+        provider_catch_up: NamedDependency[CatchUp],
         job_id: FromQuery[UUID | None] = None,
     ) -> Received:
         secret = settings.transcription.assemblyai_webhook_secret
@@ -75,6 +78,22 @@ class ProviderWebhookController(Controller):
             notice = msgspec.json.decode(await request.body(), type=ProviderNotice)
         except msgspec.DecodeError as exc:
             raise InvalidInput(detail=f"Not a transcript notice: {exc}") from None
+        try:
+            return await self._look_at(db_session, queue, notice, job_id)
+        except Exception as exc:
+            # The provider retries for a minute or two, then gives up: once the database is
+            # back, every job at the provider is checked (this call may have been its last).
+            if is_database_outage(exc):
+                provider_catch_up.needed()
+            raise
+
+    @staticmethod
+    async def _look_at(
+        db_session: AsyncSession,
+        queue: LazyQueue,
+        notice: ProviderNotice,
+        job_id: UUID | None,
+    ) -> Received:
         job = await db_session.scalar(
             select(m.TranscriptionJob.id).where(
                 m.TranscriptionJob.id == job_id

@@ -69,6 +69,21 @@ async def defer_check_now(app: App, job_id: UUID | str) -> int | None:
     )
 
 
+async def defer_catch_up_check(app: App, job_id: UUID | str, *, delay_s: float) -> int | None:
+    """A check after an outage that may have lost the provider's webhook (catch_up.py); its
+    own queueing lock, so that it neither delays nor is delayed by a webhook's check, and the
+    webhook's priority, so that the job's scheduled fallback check does not hold it back."""
+    return await _defer(
+        app,
+        CHECK_TASK,
+        job_id=job_id,
+        queueing_lock=f"transcription-catch-up:{job_id}",
+        priority=WEBHOOK_CHECK_PRIORITY,
+        schedule_in={"seconds": delay_s},
+        args={"delay_s": 0.0},
+    )
+
+
 async def defer_cancel_at_provider(app: App, provider_job_id: str) -> int | None:
     try:
         return await app.configure_task(

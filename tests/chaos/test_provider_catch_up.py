@@ -1,0 +1,117 @@
+"""The service away for longer than the provider's webhook retries: its calls are lost, yet
+jobs finished meanwhile complete within a minute of the API coming back, not at the
+fallback check ten minutes later. The checks come spread out, not in one burst."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers.accounts import signed_in_user
+from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.server import free_port, serve
+from tests.helpers.worker import running_worker
+from tests.integration.jobs.aai import engine_env, start_job, wait_for_provider_job, with_engine
+from tests.integration.jobs.conftest import wait_for_status
+from transcribe.settings import Settings
+
+SECRET = "provider-webhook-secret-for-catch-up"
+FALLBACK_S = 600  # the scheduled check that would otherwise rescue a lost webhook
+CHECKS_PER_S = 4
+JOBS = 4
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def configured(settings: Settings, fake: FakeAssemblyAI, port: int) -> Settings:
+    configured = with_engine(
+        dataclasses.replace(settings, public_base_url=f"http://127.0.0.1:{port}"), fake
+    )
+    return dataclasses.replace(
+        configured,
+        transcription=dataclasses.replace(
+            configured.transcription,
+            assemblyai_webhook_secret=SECRET,
+            catch_up_checks_per_s=CHECKS_PER_S,
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str, fake: FakeAssemblyAI, port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    log_path = tmp_path_factory.mktemp("catch-up-worker") / "worker.log"
+    with running_worker(
+        database_url,
+        log_path,
+        **engine_env(fake),
+        ASSEMBLYAI_WEBHOOK_SECRET=SECRET,
+        ASSEMBLYAI_WEBHOOK_FALLBACK_S=str(FALLBACK_S),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    ):
+        yield log_path
+
+
+def catch_up_checks(database_url: str, job_ids: list[str]) -> list[float]:
+    """When the catch-up checks of these jobs were (or are) due, in seconds since the epoch."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT extract(epoch FROM scheduled_at) FROM procrastinate_jobs"
+            " WHERE queueing_lock = ANY(%s) ORDER BY scheduled_at",
+            ([f"transcription-catch-up:{job_id}" for job_id in job_ids],),
+        ).fetchall()
+    return [float(row[0]) for row in rows]
+
+
+async def test_jobs_done_while_the_api_was_away_complete_soon_after_it_returns(
+    configured: Settings, fake: FakeAssemblyAI, port: int, worker: Path, database_url: str
+) -> None:
+    from transcribe.app import create_app
+
+    url = f"http://127.0.0.1:{port}"
+    fake.hold_new = True
+    with serve(create_app(configured), port=port):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+            user = await signed_in_user(api)
+            job_ids = [await start_job(api, user, f"while away {n}") for n in range(JOBS)]
+            for job_id in job_ids:
+                await wait_for_provider_job(database_url, job_id)
+    # The API is down: the provider finishes every transcript and its calls all fail.
+    sent_before = len(fake.webhooks_sent)
+    fake.release_all()
+    deadline = time.monotonic() + 60
+    while len(fake.webhooks_sent) < sent_before + JOBS:
+        assert time.monotonic() < deadline, "the provider never gave up calling"
+        await asyncio.sleep(0.2)
+    assert all(answer == 0 for _, answer in fake.webhooks_sent[sent_before:])
+    status_requests = fake.requests["GET /v2/transcript/{id}"]
+
+    with serve(create_app(configured), port=port):
+        back = time.monotonic()
+        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+            for job_id in job_ids:
+                job = await wait_for_status(
+                    api, user.headers, job_id, {"completed", "failed"}, timeout=60
+                )
+                assert job["status"] == "completed", job
+        assert time.monotonic() - back < 60 < FALLBACK_S
+
+    # One status request per job, no more; their checks were spread at CHECKS_PER_S.
+    assert fake.requests["GET /v2/transcript/{id}"] - status_requests == JOBS
+    due = catch_up_checks(database_url, job_ids)
+    assert len(due) == JOBS
+    gaps = [later - earlier for earlier, later in itertools.pairwise(due)]
+    assert all(gap >= 0.9 / CHECKS_PER_S for gap in gaps), gaps
