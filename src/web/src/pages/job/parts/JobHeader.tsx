@@ -1,17 +1,24 @@
 /** The job's name, status (live while it runs), language, duration, mode and engine. */
+import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import type { Job } from "../../../api/events";
-import { formatDate, formatDuration, languageName } from "./format";
+import { detectionConfidence, formatDate, formatDuration, formatPercent, isUncertain, languageName } from "./format";
 
 export function JobHeader({ job, live, words }: { job: Job; live: boolean; words: number | null }) {
   const { t, i18n } = useTranslation("job");
   const ui = i18n.resolvedLanguage ?? "en";
   const unfinished = job.status === "pending" || job.status === "processing";
+  const uncertainId = useId();
+  const detected = job.detected_language ? languageName(job.detected_language, ui) : "";
+  const confidence = detectionConfidence(job);
+  const percent = confidence === null ? "" : formatPercent(confidence, ui);
   const language =
     job.detected_language && job.language === "auto"
-      ? t("header.detected", { language: languageName(job.detected_language, ui) })
+      ? confidence === null
+        ? t("header.detected", { language: detected })
+        : t("header.detectedSure", { language: detected, percent })
       : job.language === "auto"
         ? t("header.auto")
         : languageName(job.language, ui);
@@ -58,6 +65,13 @@ export function JobHeader({ job, live, words }: { job: Job; live: boolean; words
           <dd>{formatDate(job.created_at, ui)}</dd>
         </div>
       </dl>
+      {isUncertain(job) && (
+        // A note, not an alert: the transcript is there, it may just be in the wrong language.
+        <p role="note" className="notice" aria-labelledby={uncertainId}>
+          <strong id={uncertainId}>{t("header.uncertain", { language: detected, percent })}</strong>{" "}
+          {t("header.uncertainHint")}
+        </p>
+      )}
       {unfinished && (
         <div className="job-progress" aria-live="polite">
           <p className="muted">
