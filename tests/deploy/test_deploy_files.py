@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import dockerfile
@@ -44,18 +45,140 @@ def _dockerfile() -> list:
     return list(dockerfile.parse_file(str(ROOT / "Dockerfile")))
 
 
-def test_dockerfile_is_multi_stage_non_root_and_runs_every_role() -> None:
-    commands = _dockerfile()
-    stages = [c for c in commands if c.cmd == "FROM"]
-    assert len(stages) >= 2
+def _stages() -> dict[str, tuple[str, list]]:
+    """Each named stage: the image or stage it starts FROM, and its instructions."""
+    stages: dict[str, tuple[str, list]] = {}
+    body: list = []
+    for command in _dockerfile():
+        if command.cmd == "FROM":
+            body = []
+            name = command.value[2] if len(command.value) == 3 else f"#{len(stages)}"
+            stages[name] = (command.value[0], body)
+        else:
+            body.append(command)
+    return stages
+
+
+def _chain(target: str) -> list:
+    """What a target's image is built from: its stage's instructions after its FROM chain's."""
+    stages = _stages()
+    commands: list = []
+    while target in stages:
+        base, body = stages[target]
+        commands[:0] = body
+        target = base
+    return commands
+
+
+# The image's variants: the default (last stage) and `--target local` (compose's).
+TARGETS = ("assemblyai", "local")
+
+
+def test_the_default_target_is_the_image_without_the_local_engine() -> None:
+    assert list(_stages())[-1] == "assemblyai"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_dockerfile_is_multi_stage_non_root_and_runs_every_role(target: str) -> None:
+    assert len(_stages()) >= 2
+    commands = _chain(target)
     users = [c.value[0] for c in commands if c.cmd == "USER"]
     assert users and users[-1] not in ("root", "0")
     cmd = [c for c in commands if c.cmd == "CMD"][-1]
     assert cmd.json and list(cmd.value) == ["python", "-m", "transcribe", "serve"]
-    runtime = commands[commands.index(stages[-1]) :]
-    for env in (c for c in runtime if c.cmd == "ENV"):
+    for env in (c for c in commands if c.cmd == "ENV"):
         for name in env.value[::2]:
             assert name.startswith("PYTHON") or name == "PATH" or read_by_service(name), name
+    # No compiler or package manager run in the image itself: build stages only.
+    assert not [c for c in commands if c.cmd == "RUN" and "apt-get" in c.value[0]]
+
+
+def _copied_from(target: str, path: str) -> str:
+    """The stage a target copies `path` from."""
+    copy = next(c for c in _chain(target) if c.cmd == "COPY" and c.value[0] == path)
+    return next(f.split("=", 1)[1] for f in copy.flags if f.startswith("--from="))
+
+
+def test_the_local_target_installs_the_local_engine_from_the_locks_and_torch_for_the_cpu() -> None:
+    runs = [c.value[0] for c in _chain(_copied_from("local", "/venv")) if c.cmd == "RUN"]
+    install = next(i for i, r in enumerate(runs) if "-r requirements/diarization.txt" in r)
+    assert "-r requirements/local.txt" in runs[install]
+    # torch first, from the CPU index (--index-url: never PyPI's CUDA build), at the locked
+    # version, which the lock's install then finds satisfied.
+    torch = next(i for i, r in enumerate(runs) if "torch==" in r)
+    assert torch < install
+    assert "--index-url https://download.pytorch.org/whl/cpu" in runs[torch]
+    assert "--extra-index-url" not in runs[torch]
+    version = re.search(r"torch==([\w.]+)", runs[torch]).group(1)
+    locked = re.search(
+        r"^torch==([\w.]+)", (ROOT / "requirements/diarization.txt").read_text(), re.M
+    )
+    assert locked and locked.group(1).split("+")[0] == version
+    assert "pip install -r requirements/main.txt" in " ".join(runs)
+    # The default image has none of it.
+    default = " ".join(c.value[0] for c in _chain(_copied_from("assemblyai", "/venv")))
+    assert "torch" not in default and "requirements/local.txt" not in default
+
+
+def test_the_local_lock_pins_the_local_extra_at_developments_versions() -> None:
+    """requirements/local.txt (the `local` image's faster-whisper and bundled models) holds
+    every package of the extra, within its range, at the versions development tests."""
+    from tests.deploy.test_lock_files import declared, pins
+
+    local, dev = pins("local.txt"), pins("dev.txt")
+    for requirement in declared("local"):
+        version = local.get(re.sub(r"[-_.]+", "-", requirement.name).lower())
+        assert version, f"{requirement.name} is not in requirements/local.txt"
+        assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
+    assert {name: dev.get(name) for name in local} == local
+
+
+def test_the_local_target_starts_with_the_bundled_model_joined_where_local_model_dir_points(
+    tmp_path: Path,
+) -> None:
+    """The build's own join command, run here: it leaves the checked model in a folder that
+    the image copies to LOCAL_MODEL_DIR, where the engine then finds it ready."""
+    commands = _chain("local")
+    env = {
+        name: value
+        for c in commands
+        if c.cmd == "ENV"
+        for name, value in zip(c.value[::2], c.value[1::2], strict=True)
+    }
+    models = next(c for c in commands if c.cmd == "COPY" and c.value[-1] == env["LOCAL_MODEL_DIR"])
+    built_in = models.value[0]
+    owner = [f for f in models.flags if f.startswith("--chown=")]
+    assert owner == ["--chown=transcribe:transcribe"]  # a size name can still download into it
+    build = _copied_from("local", built_in)
+    join = next(
+        c.value[0] for c in _chain(build) if c.cmd == "RUN" and "bundled_base(" in c.value[0]
+    )
+    code = re.search(r'python -c "([^"]+)"', join).group(1)
+    assert f"Path('{built_in}')" in code
+    subprocess.run(
+        [sys.executable, "-c", code.replace(f"Path('{built_in}')", f"Path('{tmp_path}')")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    from transcribe.engines.local import BUNDLED_BASE_SIZE, bundled_base
+
+    (folder,) = tmp_path.iterdir()
+    model = folder / "model.bin"
+    assert model.stat().st_size == BUNDLED_BASE_SIZE
+    joined = model.stat().st_ino
+    assert bundled_base(tmp_path) == folder
+    assert model.stat().st_ino == joined  # checked and taken as it is, not joined again
+    # What the build drops afterwards: the installed packages' two halves, nothing else.
+    drop = join.split("&&")[-1].split()
+    assert drop[0] == "rm"
+    site = Path(sysconfig.get_paths()["purelib"])
+    dropped = [
+        found
+        for pattern in drop[1:]
+        for found in site.glob(pattern.removeprefix("/venv/lib/python3.11/site-packages/"))
+    ]
+    assert sorted(p.name for p in dropped) == ["model.bin.part1", "model.bin.part2"]
 
 
 def test_dockerfile_copies_only_what_the_build_context_holds() -> None:
@@ -175,6 +298,57 @@ def test_compose_has_the_whole_stack() -> None:
             == "service_completed_successfully"
         )
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def _compose_config(**env: str) -> dict | None:
+    """The compose file as `docker-compose config` resolves it (None: not installed)."""
+    for command in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(command[0]) is None:
+            continue
+        if subprocess.run([*command, "version"], capture_output=True, check=False).returncode:
+            continue
+        clean = {k: v for k, v in os.environ.items() if k not in ("IMAGE_TARGET", "LOCAL_MODEL")}
+        clean.pop("ASSEMBLYAI_API_KEY", None)
+        result = subprocess.run(
+            [*command, "-f", str(ROOT / "docker-compose.yml"), "config"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**clean, **env},
+        )
+        return yaml.safe_load(result.stdout)
+    return None
+
+
+def test_compose_runs_the_local_engine_image_with_no_account(tmp_path: Path) -> None:
+    """`docker compose up` builds the `local` target and, with no key in the environment,
+    the worker's settings choose the local engine; IMAGE_TARGET picks the other variant."""
+    stages = _stages()
+    build = _compose()["x-app"]["build"]
+    assert build["target"] == "${IMAGE_TARGET:-local}"
+    resolved = _compose_config()
+    if resolved is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    for name in ("migrate", "api", "worker"):
+        assert resolved["services"][name]["build"]["target"] == "local"
+        assert resolved["services"][name]["build"]["target"] in stages
+    other = _compose_config(IMAGE_TARGET="assemblyai")
+    assert other["services"]["worker"]["build"]["target"] == "assemblyai" in stages
+    worker_env = {k: str(v) for k, v in resolved["services"]["worker"]["environment"].items()}
+    assert worker_env["ASSEMBLYAI_API_KEY"] == "" and "TRANSCRIPTION_BACKEND" not in worker_env
+    probe = (
+        "from transcribe.settings import get_settings; print(get_settings().transcription.backend)"
+    )
+    chosen = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PATH": os.environ["PATH"], "ENV_FILE": str(tmp_path / "none"), **worker_env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert chosen.stdout.strip() == "local"
 
 
 def test_compose_sets_only_names_the_service_reads() -> None:
