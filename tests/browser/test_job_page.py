@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import srt
 from playwright.sync_api import BrowserContext, Locator, Page, expect
@@ -399,3 +400,24 @@ def test_the_job_page_in_russian(app: Page, job: dict[str, Any]) -> None:
     )
     expect(app.get_by_text(f"{count} {form}", exact=True)).to_be_visible()
     expect(app.get_by_role("button", name="Переименовать говорящего A")).to_be_visible()
+
+
+def test_an_uncertain_detected_language_is_pointed_out(
+    app: Page, live_service: LiveService, user: SignedInUser
+) -> None:
+    """The stub engine detects nothing: the job is given what an unsure detection leaves."""
+    made = completed_job(
+        live_service.url, user.token, "Privet vsem.", filename="unsure.txt", language="auto"
+    )
+    with psycopg.connect(live_service.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE transcription_jobs SET detected_language = 'ru', language_confidence = 0.42 "
+            "WHERE id = %s",
+            (made["id"],),
+        )
+    open_job(app, made["id"])
+    note = app.get_by_role("note", name="Language detected: Russian (uncertain, 42%)")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("upload it again with its language chosen")
+    expect(app.get_by_text("Russian (detected, 42% sure)", exact=True)).to_be_visible()
+    assert axe_violations(app) == []
