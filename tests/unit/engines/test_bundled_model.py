@@ -90,11 +90,15 @@ def test_the_models_languages() -> None:
 def test_the_engine_and_its_model_are_named_in_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from transcribe.engines import get_engine
+    from transcribe.engines import diarization, get_engine
     from transcribe.settings import Settings, TranscriptionSettings
 
+    speakers = str(diarization.is_installed()).lower()  # with the `diarization` extra or not
     for model, line in [
-        ("", "engine=local model=base (bundled, multilingual) languages=100 diarization=false"),
+        (
+            "",
+            f"engine=local model=base (bundled, multilingual) languages=100 diarization={speakers}",
+        ),
         ("tiny.en", "engine=local model=tiny.en (bundled, English only) languages=1"),
     ]:
         config = TranscriptionSettings(backend="local", local_model=model, local_model_dir=tmp_path)
