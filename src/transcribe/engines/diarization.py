@@ -132,12 +132,7 @@ def embed(
     import torch
 
     model = encoder()
-    with _quiet_imports():
-        from resemblyzer import audio as resemblyzer_audio
-
-    # As Resemblyzer prepares its own input: quiet recordings brought up to its level.
-    level = resemblyzer_audio.normalize_volume(audio, -30, increase_only=True)
-    mel = resemblyzer_audio.wav_to_mel_spectrogram(level.astype(np.float32))
+    mel = mel_frames(_at_encoder_level(audio))
     found = np.zeros((len(spans), 256), dtype=np.float32)
     by_length: dict[int, list[int]] = {}
     for index, span in enumerate(spans):
@@ -152,6 +147,55 @@ def embed(
                 frames = np.stack([_frames(mel, spans[i], length) for i in batch])
                 found[batch] = model(torch.from_numpy(frames)).numpy()
     return found
+
+
+def _at_encoder_level(audio: np.ndarray) -> np.ndarray:
+    """As Resemblyzer prepares its input: a quiet recording brought up to -30 dBFS (its RMS
+    over the whole recording), a loud one left as it is."""
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+    if rms == 0:
+        return audio  # all silence has no level to bring up
+    gain = 10 ** (-30 / 20) / rms
+    return audio * gain if gain > 1 else audio
+
+
+def mel_frames(audio: np.ndarray) -> np.ndarray:
+    """The encoder's input, (frames, 40): the power mel spectrogram Resemblyzer computes with
+    librosa (25 ms Hann windows every 10 ms, centred; 40 Slaney mel bands), in numpy.
+    librosa's own spends seconds and some 170 MB loading numba the first time."""
+    n_fft, hop = SAMPLE_RATE * 25 // 1000, SAMPLE_RATE * 10 // 1000
+    padded = np.pad(audio.astype(np.float32), n_fft // 2)
+    count = 1 + (len(padded) - n_fft) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop][:count]
+    window = np.hanning(n_fft + 1)[:-1]  # periodic, as scipy's get_window("hann")
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return (power @ _mel_bank(n_fft).T).astype(np.float32)
+
+
+def _mel_bank(n_fft: int, bands: int = 40) -> np.ndarray:
+    """librosa.filters.mel(sr=16000, n_fft, n_mels=40) with its defaults: Slaney's mel scale
+    (linear to 1 kHz, logarithmic above) and Slaney's area normalisation."""
+    step, knee = 200 / 3, 1000.0
+    log_step = np.log(6.4) / 27
+
+    def to_mel(hz: np.ndarray) -> np.ndarray:
+        return np.where(
+            hz < knee, hz / step, knee / step + np.log(np.maximum(hz, knee) / knee) / log_step
+        )
+
+    def to_hz(mel: np.ndarray) -> np.ndarray:
+        return np.where(
+            mel < knee / step, mel * step, knee * np.exp(log_step * (mel - knee / step))
+        )
+
+    edges = to_hz(np.linspace(0, to_mel(np.array(SAMPLE_RATE / 2)), bands + 2))
+    bins = np.fft.rfftfreq(n_fft, 1 / SAMPLE_RATE)
+    widths = np.diff(edges)
+    ramps = edges[:, None] - bins[None, :]
+    rising = -ramps[:-2] / widths[:-1, None]
+    falling = ramps[2:] / widths[1:, None]
+    bank = np.maximum(0, np.minimum(rising, falling))
+    return bank * (2.0 / (edges[2:] - edges[:-2]))[:, None]
 
 
 class Cancelled(Exception):
@@ -298,4 +342,5 @@ def _timed(words: Sequence[Word]) -> list[Word]:
 def warm_up() -> None:
     """Load the voice encoder and run it once (the first run also loads librosa's parts,
     seconds more), so that the first dialogue job waits for neither."""
-    embed(np.zeros(SAMPLE_RATE * 2, dtype=np.float32), [Window(0.0, WINDOW_S)])
+    hiss = np.random.default_rng(0).normal(scale=0.01, size=SAMPLE_RATE * 2)
+    embed(hiss.astype(np.float32), [Window(0.0, WINDOW_S)])

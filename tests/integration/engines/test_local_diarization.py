@@ -6,7 +6,6 @@ worker, whose SRT names the speakers once they are named."""
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -119,12 +118,10 @@ def api_url(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def worker(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen]:
+def worker_log(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     log_path = tmp_path_factory.mktemp("diarization-worker") / "worker.log"
-    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local") as process:
-        yield process
+    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local", LOG_LEVEL="INFO"):
+        yield log_path
 
 
 async def download(api: httpx.AsyncClient, headers: dict, job_id: str, fmt: str) -> str:
@@ -137,7 +134,7 @@ async def download(api: httpx.AsyncClient, headers: dict, job_id: str, fmt: str)
 
 
 async def test_a_dialogue_job_names_its_speakers_in_the_srt(
-    api_url: str, worker: subprocess.Popen, tmp_path: Path
+    api_url: str, worker_log: Path, tmp_path: Path
 ) -> None:
     voices = {"en+m3": "Alice", "en+f2": "Bob"}
     dialogue = make_dialogue(ENGLISH_LINES[:5], list(voices), tmp_path / "meeting.wav")
@@ -156,6 +153,8 @@ async def test_a_dialogue_job_names_its_speakers_in_the_srt(
         job_id = created.json()["id"]
         job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, 180)
         assert job["status"] == "completed", job
+        # The worker had the voice encoder ready before the job (warmed up as it started).
+        assert "the voice encoder for diarization is ready" in worker_log.read_text()
         document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
         assert [u["speaker"] for u in document["utterances"]] == list("ABABA")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("resemblyzer", reason="the `diarization` extra is not installed")
@@ -55,3 +56,26 @@ def test_a_cancel_stops_the_embedding(tmp_path: Path) -> None:
     audio = decode_audio(str(dialogue.wav), sampling_rate=diarization.SAMPLE_RATE)
     with pytest.raises(diarization.Cancelled):
         diarization.diarize(audio, words_of(dialogue), is_cancelled=lambda: True)
+
+
+def test_silence_and_the_warm_up_embed_without_error() -> None:
+    diarization.warm_up()  # what a worker does as it starts
+    silence = np.zeros(diarization.SAMPLE_RATE * 3, dtype=np.float32)
+    found = diarization.embed(silence, [diarization.Window(0.5, 2.1)])
+    assert found.shape == (1, 256) and np.isfinite(found).all()
+
+
+@pytest.mark.parametrize(("samples", "scale"), [(16_000, 0.1), (32_123, 0.3), (400, 0.05)])
+def test_the_encoder_gets_the_input_resemblyzer_would_give_it(samples: int, scale: float) -> None:
+    """Our numpy mel spectrogram and level, against Resemblyzer's own (librosa's)."""
+    from resemblyzer import audio as resemblyzer_audio
+
+    noise = np.random.default_rng(samples).normal(scale=scale, size=samples).astype(np.float32)
+    theirs = resemblyzer_audio.wav_to_mel_spectrogram(noise)
+    assert np.allclose(diarization.mel_frames(noise), theirs, rtol=1e-4, atol=1e-6)
+    quiet = noise / 100
+    assert np.allclose(
+        diarization._at_encoder_level(quiet),
+        resemblyzer_audio.normalize_volume(quiet, -30, increase_only=True),
+        rtol=1e-5,
+    )
