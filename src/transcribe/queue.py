@@ -52,7 +52,10 @@ class LazyQueue:
         if not self._opened:
             async with self._lock:
                 if not self._opened:
-                    await self._app.open_async()
+                    # Opening waits for a first connection, 30 s by default: a request would
+                    # hang that long while the queue is unreachable. The pool, once created,
+                    # keeps connecting in the background; the next call finds it open.
+                    await asyncio.wait_for(self._app.open_async(), API_QUEUE_WAIT_S)
                     self._opened = True
         return self._app
 

@@ -6,6 +6,7 @@ from transcribe.db.models.account_token import AccountToken, TokenPurpose
 from transcribe.db.models.api_key import ApiKey
 from transcribe.db.models.job_event import JobEvent
 from transcribe.db.models.login_failure import LoginFailure
+from transcribe.db.models.provider_cancellation import ProviderCancellation
 from transcribe.db.models.refresh_token import RefreshToken
 from transcribe.db.models.share_link import ShareLink
 from transcribe.db.models.transcript import Transcript
@@ -33,6 +34,7 @@ __all__ = [
     "JobEvent",
     "JobStatus",
     "LoginFailure",
+    "ProviderCancellation",
     "RefreshToken",
     "ShareLink",
     "TokenPurpose",

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
 from transcribe.domain.accounts.current_user import CurrentPrincipal, CurrentUser, Principal
-from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
-from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_submit
+from transcribe.domain.jobs.queueing import defer_submit
 from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, JobCreate, job_view
 from transcribe.domain.jobs.services import JobService
@@ -155,6 +155,7 @@ class JobController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         queue: NamedDependency[LazyQueue],
+        settings: NamedDependency[Settings],
     ) -> None:
         """An unfinished job is cancelled (at the provider too); a finished one is deleted with
         its transcript and result files.
@@ -162,12 +163,15 @@ class JobController(Controller):
         job = await jobs_service.get_owned(current_user.id, job_id, for_update=True)
         result_key = job.result_object_key
         cancelled = await lifecycle.cancel(db_session, job.id)
+        owed = None
+        if cancelled is not None:  # the provider's copy is cancelled even if the queue is away
+            owed = await cancellations.record(db_session, cancelled, settle_s=_settle_s(settings))
         await jobs_service.delete_transcript(job.id)
         if cancelled is None:  # finished already: delete it
             await db_session.delete(job)
         await db_session.commit()
         if cancelled is not None:
-            await _stop_queue_job(queue, cancelled.queue_job_id, cancelled.provider_job_id)
+            await _stop_queue_job(queue, cancelled.queue_job_id, owed)
         if result_key:
             await storage.delete_prefix(store.results_prefix(job.user_id, job.id))
 
@@ -186,24 +190,31 @@ def _clean_keyterms(keyterms: list[str]) -> list[str]:
     return list(cleaned)
 
 
+def _settle_s(settings: Settings) -> float:
+    """How long a submission in flight may still take to get the provider's answer."""
+    return 2 * settings.transcription.assemblyai_timeout_s + 30
+
+
 async def _stop_queue_job(
-    queue: LazyQueue, queue_job_id: int | None, provider_job_id: str | None
+    queue: LazyQueue, queue_job_id: int | None, owed: m.ProviderCancellation | None
 ) -> None:
     """Drop a waiting submission or abort a running one, and cancel at the provider.
 
     Best effort: the job row already says `cancelled`, and every task checks that before
-    saving anything (a submission that completes after this cancels its own provider job).
+    saving anything (a submission that completes after this cancels its own provider job);
+    the cancel owed to the provider is recorded, and the recovery sweep queues it if this
+    cannot.
     """
     try:
         app = await queue.get()
     except Exception:
         log.exception("could not reach the queue to stop job %s", queue_job_id)
         return
-    if provider_job_id is not None:
+    if owed is not None:
         try:
-            await defer_cancel_at_provider(app, provider_job_id)
+            await cancellations.defer(app, owed)
         except Exception:
-            log.exception("could not queue the provider-side cancel of %s", provider_job_id)
+            log.exception("could not queue the provider-side cancel %s", owed.id)
     if queue_job_id is not None:
         try:
             await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)

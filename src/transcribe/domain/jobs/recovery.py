@@ -7,7 +7,8 @@ Run periodically by one worker at a time (procrastinate's periodic tasks):
    next status check, any other its submission (the API died between saving and
    deferring, a worker died between saving the provider's id and scheduling the check, a
    task failed on an unexpected error). At most `max_recoveries` times, then it fails;
-3. webhook deliveries that are due but have no queue job are deferred again.
+3. webhook deliveries and cancels owed to the provider that are due but have no queue
+   job are deferred again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from procrastinate import App
 from sqlalchemy import text
 
 from transcribe.db import models as m
-from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.queueing import defer_check, defer_submit, job_lock
 from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
@@ -71,6 +72,7 @@ async def recover_jobs(app: App, rt: WorkerRuntime) -> None:
         await _recover(app, rt, job_id, status, provider_job_id, recovery_count)
 
     await sweep_deliveries(app, rt, grace_s=settings.stalled_after_s)
+    await cancellations.sweep(app, rt, grace_s=settings.stalled_after_s)
 
 
 def _transcription_of(lock: str | None) -> UUID | None:

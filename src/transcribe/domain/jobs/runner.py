@@ -10,7 +10,6 @@ retry after a lost answer first looks for that submission at the provider.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
@@ -21,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from transcribe.db import models as m
-from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.metrics import JOB_DURATION, PROVIDER_ERRORS
-from transcribe.domain.jobs.queueing import defer_cancel_at_provider, defer_check
+from transcribe.domain.jobs.queueing import defer_check
 from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.transcripts import document as transcript_document
 from transcribe.domain.transcripts import store
@@ -146,10 +145,12 @@ async def _submitted(
 ) -> None:
     async with rt.sessions.begin() as session:
         saved = await lifecycle.submitted(session, job_id, provider_job_id)
+        if saved is None:
+            # Cancelled (or finished) while we were submitting: the provider's copy is unwanted.
+            unwanted = await cancellations.record_known(session, job_id, provider_job_id)
     if saved is None:
-        # Cancelled (or finished) while we were submitting: the provider's copy is unwanted.
         log.info("job %s was cancelled during its submission", job_id)
-        await defer_cancel_at_provider(app, provider_job_id)
+        await cancellations.defer(app, unwanted)
         return
     delay_s = rt.first_check_delay_s if check_in_s is None else check_in_s
     await defer_check(app, job_id, delay_s=delay_s)
@@ -258,14 +259,3 @@ async def _finish(
 def _observe_duration(job: m.TranscriptionJob, status: m.JobStatus) -> None:
     if job.started_at is not None:
         JOB_DURATION.labels(status=status.value).observe((_now() - job.started_at).total_seconds())
-
-
-async def cancel_at_provider(rt: WorkerRuntime, provider_job_id: str) -> None:
-    await _best_effort(rt.engine.cancel(provider_job_id))
-
-
-async def _best_effort(cancel: Awaitable[None]) -> None:
-    try:
-        await asyncio.wait_for(cancel, timeout=10)
-    except PermanentEngineError:  # gone already, or refused: nothing more to do
-        log.warning("the provider refused to cancel a job", exc_info=True)

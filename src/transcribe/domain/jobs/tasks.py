@@ -10,7 +10,7 @@ from obstore.exceptions import BaseError as StorageError
 from procrastinate import App, JobContext, RetryStrategy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from transcribe.domain.jobs import runner
+from transcribe.domain.jobs import cancellations, runner
 from transcribe.domain.jobs.housekeeping import clean_up
 from transcribe.domain.jobs.queueing import (
     CANCEL_AT_PROVIDER_TASK,
@@ -67,8 +67,13 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
             )
 
     @app.task(name=CANCEL_AT_PROVIDER_TASK, retry=retry)
-    async def cancel_at_provider(provider_job_id: str) -> None:
-        await runner.cancel_at_provider(rt, provider_job_id)
+    async def cancel_at_provider(
+        cancellation_id: str | None = None, provider_job_id: str | None = None
+    ) -> None:
+        if cancellation_id is not None:
+            await cancellations.carry_out(rt, UUID(cancellation_id))
+        elif provider_job_id is not None:  # queued by a release before the outbox
+            await cancellations.cancel_at_provider(rt, provider_job_id)
 
     @app.periodic(cron=settings.recovery_cron, periodic_id="recover-jobs")
     @app.task(name=RECOVER_TASK, queueing_lock=RECOVER_TASK, pass_context=True)
