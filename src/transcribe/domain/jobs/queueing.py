@@ -82,12 +82,3 @@ async def defer_catch_up_check(app: App, job_id: UUID | str, *, delay_s: float) 
         schedule_in={"seconds": delay_s},
         args={"delay_s": 0.0},
     )
-
-
-async def defer_cancel_at_provider(app: App, provider_job_id: str) -> int | None:
-    try:
-        return await app.configure_task(
-            CANCEL_AT_PROVIDER_TASK, queueing_lock=f"cancel-at-provider:{provider_job_id}"
-        ).defer_async(provider_job_id=provider_job_id)
-    except AlreadyEnqueued:
-        return None
