@@ -41,6 +41,10 @@ MAX_SPEAKERS = 8
 # measured on espeak-ng voices, a split of one voice reaches 1.2, two voices 1.6 and more.
 SPLIT_GAP = 1.4
 _BATCH = 64  # windows through the encoder at once (then a cancel is checked)
+_MEL_BLOCK = 6000  # mel frames computed at once (a minute)
+# Windows clustered at most (the tree needs memory in their square: 2,000 take 16 MB); in
+# longer recordings an even sample of them is clustered and the rest join the nearest speaker.
+MAX_CLUSTERED = 2000
 
 
 @dataclass(frozen=True)
@@ -168,8 +172,12 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
     count = 1 + (len(padded) - n_fft) // hop
     frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop][:count]
     window = np.hanning(n_fft + 1)[:-1]  # periodic, as scipy's get_window("hann")
-    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
-    return (power @ _mel_bank(n_fft).T).astype(np.float32)
+    bank = _mel_bank(n_fft).T
+    found = np.empty((count, bank.shape[1]), dtype=np.float32)
+    for first in range(0, count, _MEL_BLOCK):  # a block at a time: an hour's spectrum is GBs
+        block = frames[first : first + _MEL_BLOCK] * window
+        found[first : first + len(block)] = np.abs(np.fft.rfft(block, axis=1)) ** 2 @ bank
+    return found
 
 
 def _mel_bank(n_fft: int, bands: int = 40) -> np.ndarray:
@@ -228,16 +236,17 @@ def cluster(
 
 
 def estimate_speakers(heights: np.ndarray, max_speakers: int = MAX_SPEAKERS) -> int:
-    """How many speakers a clustering tree holds, from the heights of its merges: where
-    cutting the tree into k groups leaves a clear gap (the merge that would make k-1 groups
-    is SPLIT_GAP times higher than the one that made k), k; one when no gap is that clear.
-    Ratios, not heights: Ward's heights grow with the number of windows."""
+    """How many speakers a clustering tree holds, from the heights of its merges: the most
+    groups k whose cut leaves a clear gap (the merge that would make k-1 groups SPLIT_GAP
+    times higher than the one that made k); one when no gap is that clear. Ratios, not
+    heights: Ward's heights grow with the number of windows. The most, not the clearest:
+    with men and women, the clearest gap is often between the two sexes."""
     top = np.sort(np.asarray(heights))[::-1][:max_speakers]
     if len(top) < 2 or top[-1] <= 0:
         return 1
     gaps = top[:-1] / np.maximum(top[1:], 1e-9)  # gaps[i]: from i + 1 groups to i + 2
-    best = int(np.argmax(gaps))
-    return best + 2 if gaps[best] >= SPLIT_GAP else 1
+    clear = np.flatnonzero(gaps >= SPLIT_GAP)
+    return int(clear[-1]) + 2 if clear.size else 1
 
 
 def label_words(words: Sequence[Word], spans: Sequence[Window], labels: np.ndarray) -> list[int]:
@@ -304,15 +313,7 @@ def diarize(
         named = [replace(w, speaker="A") for w in words]
         return named, utterances(named)
     embeddings = embed(audio, spans, is_cancelled)
-    # Clustered on full windows where there are enough (short ones are noisier); the short
-    # ones then join the nearest speaker.
-    full = np.array([s.full for s in spans])
-    if full.sum() < max(2, (speakers or 1) * 2):
-        full[:] = True
-    labels = np.zeros(len(spans), dtype=int)
-    labels[full] = cluster(embeddings[full], speakers)
-    if not full.all():
-        labels[~full] = _nearest_speaker(embeddings[~full], embeddings[full], labels[full])
+    labels = speaker_numbers(embeddings, np.array([s.full for s in spans]), speakers)
     numbers = label_words(words, spans, labels)
     named = [
         replace(word, speaker=letter)
@@ -325,6 +326,28 @@ def diarize(
         "" if speakers is None else f" (expected {speakers})",
     )
     return named, utterances(named)
+
+
+def speaker_numbers(
+    embeddings: np.ndarray,
+    full: np.ndarray,
+    speakers: int | None = None,
+    max_clustered: int = MAX_CLUSTERED,
+) -> np.ndarray:
+    """A speaker number per window. Clustered on the full-length windows where there are
+    enough (short ones are noisier), at most `max_clustered` of them spread over the
+    recording; every other window joins the speaker whose centre is nearest."""
+    chosen = np.flatnonzero(full)
+    if len(chosen) < max(2, (speakers or 1) * 2):
+        chosen = np.arange(len(embeddings))
+    if len(chosen) > max_clustered:
+        chosen = chosen[np.linspace(0, len(chosen) - 1, max_clustered).round().astype(int)]
+    labels = np.zeros(len(embeddings), dtype=int)
+    labels[chosen] = cluster(embeddings[chosen], speakers)
+    rest = np.setdiff1d(np.arange(len(embeddings)), chosen)
+    if rest.size:
+        labels[rest] = _nearest_speaker(embeddings[rest], embeddings[chosen], labels[chosen])
+    return labels
 
 
 def _nearest_speaker(

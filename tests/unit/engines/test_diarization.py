@@ -87,6 +87,8 @@ def test_the_expected_number_of_speakers_is_kept() -> None:
     [
         ([0.5, 0.6, 0.7, 0.8, 2.4], 2),  # one merge far above the rest: two voices
         ([0.5, 0.6, 0.7, 1.9, 2.4], 3),
+        # Four: the clearest gap parts two pairs (men, women), a clear one still parts each pair.
+        ([1.0, 1.1, 1.2, 3.8, 4.1, 7.2], 4),
         ([0.5, 0.6, 0.7, 0.8, 0.9], 1),  # steady growth: one voice split by chance
         ([0.5], 1),
         ([], 1),
@@ -143,3 +145,16 @@ def test_without_the_extra_it_is_not_installed(monkeypatch: pytest.MonkeyPatch) 
     assert diarization.is_installed() is (importlib.util.find_spec("resemblyzer") is not None)
     monkeypatch.setitem(sys.modules, "resemblyzer", None)  # import raises ImportError
     assert diarization.is_installed() is False
+
+
+def test_long_recordings_cluster_a_sample_and_place_the_rest() -> None:
+    embeddings, truth = _voices(3, per_voice=200, spread=0.05)
+    full = np.ones(len(embeddings), dtype=bool)
+    full[::7] = False  # short windows are placed, never clustered
+    found = diarization.speaker_numbers(embeddings, full, max_clustered=60)
+    assert len(set(found)) == 3 and _agreement(found, truth) == 1.0
+    assert _agreement(diarization.speaker_numbers(embeddings, full, 3, 60), truth) == 1.0
+    # Too few full windows to cluster alone: all of them are clustered.
+    few = np.zeros(len(embeddings), dtype=bool)
+    few[:3] = True
+    assert len(set(diarization.speaker_numbers(embeddings[:30], few[:30], 2))) == 2

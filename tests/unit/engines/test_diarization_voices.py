@@ -32,7 +32,12 @@ def words_of(dialogue: Dialogue) -> list[Word]:
 
 @pytest.mark.parametrize(
     ("voices", "speakers"),
-    [(["en+m3", "en+f2"], None), (["en+m1", "en+m7"], None), (["en+m3", "en+f2", "en+m7"], 3)],
+    [
+        (["en+m3", "en+f2"], None),
+        (["en+m1", "en+m7"], None),
+        (["en+m3", "en+f2", "en+m7"], 3),
+        (["en+m3", "en+f2", "en+m7", "en+f4"], None),  # two men, two women: four, not two
+    ],
 )
 def test_voices_are_told_apart(tmp_path: Path, voices: list[str], speakers: int | None) -> None:
     dialogue = make_dialogue(ENGLISH_LINES[: 3 * len(voices)], voices, tmp_path / "d.wav")
@@ -41,7 +46,7 @@ def test_voices_are_told_apart(tmp_path: Path, voices: list[str], speakers: int 
     assert len({w.speaker for w in named}) == len(voices)
     score = attribution(dialogue, [(w.speaker, w.start_ms / 1000, w.end_ms / 1000) for w in named])
     assert score >= 0.95, score
-    assert [t.speaker for t in turns][: len(voices)] == ["A", "B", "C"][: len(voices)]
+    assert [t.speaker for t in turns][: len(voices)] == list("ABCD"[: len(voices)])
 
 
 def test_one_voice_is_one_speaker(tmp_path: Path) -> None:
@@ -79,3 +84,17 @@ def test_the_encoder_gets_the_input_resemblyzer_would_give_it(samples: int, scal
         resemblyzer_audio.normalize_volume(quiet, -30, increase_only=True),
         rtol=1e-5,
     )
+
+
+def test_the_mel_spectrogram_of_a_long_recording_is_computed_in_blocks() -> None:
+    """Past one block (a minute), the blocks join seamlessly."""
+    noise = np.random.default_rng(5).normal(scale=0.1, size=16_000 * 130).astype(np.float32)
+    whole = diarization.mel_frames(noise)
+    assert whole.shape == (13_001, 40)
+    from resemblyzer import audio as resemblyzer_audio
+
+    around = slice(5_990 * 160, 6_010 * 160)  # the join between the first two blocks
+    assert np.allclose(
+        whole[5_995:6_005], diarization.mel_frames(noise[around])[5:15], rtol=1e-4, atol=1e-6
+    )
+    assert np.allclose(whole, resemblyzer_audio.wav_to_mel_spectrogram(noise), rtol=1e-4, atol=1e-6)
