@@ -1,15 +1,16 @@
 """Who speaks when, on the CPU: the local engine's diarization for `dialogue` jobs.
 
-The words Whisper found say where the speech is. Resemblyzer's voice encoder (a small LSTM
-whose weights ship inside its package) turns windows of that speech into voice embeddings;
+The words Whisper found say where the speech is, cut where the audio falls silent (Whisper's
+word times run on over pauses). Resemblyzer's voice encoder (a small LSTM whose weights ship
+inside its package) turns windows of that speech into voice embeddings;
 scipy clusters them (Ward's agglomerative clustering) into as many speakers as the job
 expects, or as many as the voices' separation suggests; each word then takes the speaker of
 the windows it was said in, and utterances are cut where the speaker changes. Speakers are
 named "A", "B", ... in order of appearance, as AssemblyAI names them.
 
 Installed with the `diarization` extra; without it `is_installed()` is false and the engine
-refuses `dialogue` as before. Windows stay inside stretches of speech (a pause splits them),
-so a window rarely hears two people.
+refuses `dialogue` as before. Windows stay inside stretches of speech, so a window rarely
+hears two people.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ MAX_SPEAKERS = 8
 # How much higher than the next merge a merge must be for its two sides to be two voices:
 # measured on espeak-ng voices, a split of one voice reaches 1.2, two voices 1.6 and more.
 SPLIT_GAP = 1.4
+SILENCE_DB = 30  # frames this far below the loud speech are silent
+# Silence this long cuts a stretch (turns often follow closer than the words' times show;
+# shorter cuts leave too few full windows to count voices by).
+SILENT_PAUSE_S = 0.15
 _BATCH = 64  # windows through the encoder at once (then a cancel is checked)
 _MEL_BLOCK = 6000  # mel frames computed at once (a minute)
 # Windows clustered at most (the tree needs memory in their square: 2,000 take 16 MB); in
@@ -108,6 +113,39 @@ def speech_stretches(words: Sequence[Word], pause_s: float = PAUSE_S) -> list[Wi
     return stretches
 
 
+def quiet_frames(mel: np.ndarray) -> np.ndarray:
+    """Which 10 ms frames are silence: more than SILENCE_DB below the recording's loud
+    speech (the 95th percentile of the frames' energy)."""
+    energy = 10 * np.log10(mel.sum(axis=1) + 1e-12)
+    return energy < np.percentile(energy, 95) - SILENCE_DB
+
+
+def split_at_pauses(
+    stretches: Sequence[Window], quiet: np.ndarray, pause_s: float = SILENT_PAUSE_S
+) -> list[Window]:
+    """The stretches cut where the audio is silent for `pause_s` or more, and their silent
+    ends trimmed: Whisper's word times often run on over a pause, into the next turn."""
+    found: list[Window] = []
+    shortest = round(pause_s * FRAMES_PER_S)
+    for stretch in stretches:
+        first = round(stretch.start_s * FRAMES_PER_S)
+        last = min(round(stretch.end_s * FRAMES_PER_S), len(quiet))
+        voiced = np.concatenate([[False], ~quiet[first:last], [False]])
+        edges = np.flatnonzero(np.diff(voiced.astype(np.int8)))
+        starts, ends = edges[::2], edges[1::2]
+        if not starts.size:
+            found.append(stretch)  # no sound measured: trust the words
+            continue
+        keep = np.concatenate([[True], starts[1:] - ends[:-1] >= shortest])
+        run_starts = starts[keep]
+        run_ends = np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])
+        found.extend(
+            Window((first + a) / FRAMES_PER_S, (first + b) / FRAMES_PER_S)
+            for a, b in zip(run_starts, run_ends, strict=True)
+        )
+    return found
+
+
 def windows(
     stretches: Sequence[Window], window_s: float = WINDOW_S, step_s: float = STEP_S
 ) -> list[Window]:
@@ -133,10 +171,18 @@ def embed(
     is_cancelled: Callable[[], bool] = lambda: False,
 ) -> np.ndarray:
     """One L2-normed voice embedding (256 values) per window of `audio` (16 kHz mono float)."""
+    return embed_frames(mel_frames(_at_encoder_level(audio)), spans, is_cancelled)
+
+
+def embed_frames(
+    mel: np.ndarray,
+    spans: Sequence[Window],
+    is_cancelled: Callable[[], bool] = lambda: False,
+) -> np.ndarray:
+    """`embed`, from the recording's mel frames."""
     import torch
 
     model = encoder()
-    mel = mel_frames(_at_encoder_level(audio))
     found = np.zeros((len(spans), 256), dtype=np.float32)
     by_length: dict[int, list[int]] = {}
     for index, span in enumerate(spans):
@@ -308,11 +354,12 @@ def diarize(
     is_cancelled: Callable[[], bool] = lambda: False,
 ) -> tuple[list[Word], list[Utterance]]:
     """`words` with their speakers, and the utterances they form."""
-    spans = windows(speech_stretches(words))
+    mel = mel_frames(_at_encoder_level(audio))
+    spans = windows(split_at_pauses(speech_stretches(words), quiet_frames(mel)))
     if not spans or not words:
         named = [replace(w, speaker="A") for w in words]
         return named, utterances(named)
-    embeddings = embed(audio, spans, is_cancelled)
+    embeddings = embed_frames(mel, spans, is_cancelled)
     labels = speaker_numbers(embeddings, np.array([s.full for s in spans]), speakers)
     numbers = label_words(words, spans, labels)
     named = [

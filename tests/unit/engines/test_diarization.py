@@ -158,3 +158,22 @@ def test_long_recordings_cluster_a_sample_and_place_the_rest() -> None:
     few = np.zeros(len(embeddings), dtype=bool)
     few[:3] = True
     assert len(set(diarization.speaker_numbers(embeddings[:30], few[:30], 2))) == 2
+
+
+def test_stretches_are_cut_at_silences_the_words_run_over() -> None:
+    quiet = np.zeros(600, dtype=bool)  # 6 s of 10 ms frames
+    quiet[:50] = True  # silence before the speech
+    quiet[200:240] = True  # 0.4 s: a pause between turns
+    quiet[300:310] = True  # 0.1 s: a breath, not a pause
+    quiet[450:] = True
+    found = diarization.split_at_pauses([Window(0.3, 5.0)], quiet, pause_s=0.25)
+    assert found == [Window(0.5, 2.0), Window(2.4, 4.5)]
+    # A stretch with no sound measured in it is kept as the words said.
+    assert diarization.split_at_pauses([Window(0.0, 0.4)], quiet) == [Window(0.0, 0.4)]
+
+
+def test_quiet_frames_are_far_below_the_loud_ones() -> None:
+    energy = np.concatenate([np.full(80, 1.0), np.full(10, 1e-4), np.full(10, 0.05)])
+    mel = np.repeat(energy[:, None] / 40, 40, axis=1)
+    quiet = diarization.quiet_frames(mel)
+    assert not quiet[:80].any() and quiet[80:90].all() and not quiet[90:].any()
