@@ -14,13 +14,14 @@ from transcribe import drain, healthcheck, supervise, worker_main
 from transcribe.db import migrate
 from transcribe.domain.admin import commands as admin
 from transcribe.lib.headers_timeout import headers_timeout_protocol
+from transcribe.lib.shutdown import DrainingServer
 from transcribe.settings import get_settings
 
 
 def serve() -> int:
     settings = get_settings()
     timed = {"http": headers_timeout_protocol(settings.headers_timeout_s)}
-    uvicorn.run(
+    config = uvicorn.Config(
         "transcribe.app:served_app",
         factory=True,
         host=settings.host,
@@ -29,6 +30,7 @@ def serve() -> int:
         log_level=settings.log_level.lower(),
         **(timed if settings.headers_timeout_s > 0 else {}),
     )
+    DrainingServer(config).run()  # uvicorn.run, but event streams end on SIGTERM
     return 0
 
 

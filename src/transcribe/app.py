@@ -45,6 +45,7 @@ from transcribe.domain.transcripts.controllers import TranscriptController
 from transcribe.domain.transcripts.edit_routes import TranscriptDocumentController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
+from transcribe.lib import shutdown
 from transcribe.lib.body_timeout import BodyTimeoutMiddleware
 from transcribe.lib.errors import (
     ServiceError,
@@ -99,9 +100,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def queue_pool(_: Litestar) -> AsyncIterator[None]:
         if _provider_calls_back(settings, engine.name):
             catch_up.start()
+        forget_streams = shutdown.on_stop(event_hub.end_streams)
         try:
             yield
         finally:
+            forget_streams()
             await catch_up.stop()
             await event_hub.close()
             await queue.close()

@@ -203,6 +203,12 @@ class JobEventHub:
             return False
         return True
 
+    def end_streams(self) -> None:
+        """The process is stopping: every open stream ends now (its client reconnects, to
+        another process, with the last id it got)."""
+        for subscriber in list(self._subscribers):
+            subscriber.offer(None)
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
