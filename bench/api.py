@@ -4,12 +4,16 @@ Both are served by one uvicorn process each, with the same flags, on a fresh dat
 (Debian's `wrk`) drives every target with the same load, in interleaved rounds, and the
 medians are printed with their ratios:
 
-- baseline: `GET /hello`, a raw asyncpg primary-key select, an ORM `session.get` select
-  (bench/api_baseline.py, pools of DATABASE_POOL_SIZE, as the project's);
-- project: `GET /jobs/{id}`, `GET /jobs?limit=20`, `POST /jobs` (a signed-in user's).
+- baseline: `GET /hello`, a raw asyncpg primary-key select, an ORM `session.get` select, a
+  user's 20 newest jobs with their total from one SQLAlchemy query, a job row inserted with
+  its procrastinate task deferred in one transaction (bench/api_baseline.py, pools of
+  DATABASE_POOL_SIZE, as the project's);
+- project: `GET /jobs/{id}`, `GET /jobs?limit=20` (a signed-in user with 200 jobs),
+  `POST /jobs` (another user's, so that the list keeps its 200).
 
-Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select; p99 under
-3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
+Targets: `GET /jobs/{id}` at least 1.0x the ORM select and 0.5x the raw select;
+`GET /jobs?limit=20` at least 1.0x the bare page; `POST /jobs` at least 0.8x the bare
+insert and defer; p99 under 3x p50. A second part fires 32 concurrent logins at the project and prints the API's peak
 RSS (target: under 300 MiB), read from the kernel (VmHWM). A third part prices the request
 log line, the request metrics (Prometheus) and the request id: `GET /jobs/{id}` on one
 server process under callgrind (Debian's `valgrind`), switched between the full app and the
@@ -17,6 +21,10 @@ app with each piece off (bench/api_variants.py); the cost is the share of the in
 per request each one takes (target: under 5 % each). It takes about three minutes.
 
     .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--connections 32]
+        [--only list,create] [--no-extras]
+
+`--only` runs just the named pairs (`get`, `list`, `create`); `--no-extras` skips the logins
+and the callgrind part.
 """
 
 from __future__ import annotations
@@ -41,8 +49,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import httpx
+import psycopg
 from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
@@ -125,9 +135,20 @@ def wrk(url: str, seconds: int, connections: int, token: str | None, script: str
     }
 
 
-def prepare(api: str, database_url: str) -> tuple[str, str, str]:
-    """A user with a completed upload and a job: its token, the job id, the upload's key."""
-    email = f"bench-{os.getpid()}@example.com"
+LISTED_JOBS = 200
+
+
+@dataclass
+class Account:
+    token: str
+    user_id: str
+    object_key: str
+    job_id: str
+
+
+def prepare(api: str, database_url: str, name: str, jobs: int) -> Account:
+    """A user with a completed upload and `jobs` jobs of it."""
+    email = f"bench-{name}-{os.getpid()}@example.com"
     with httpx.Client(base_url=api, timeout=30) as http:
         assert http.post("/auth/register", json={"email": email, "password": PASSWORD}).is_success
         token = http.post("/auth/login", json={"email": email, "password": PASSWORD}).json()[
@@ -150,11 +171,15 @@ def prepare(api: str, database_url: str) -> tuple[str, str, str]:
         job = http.post(
             "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=headers
         ).json()
-        for _ in range(30):  # a list of 20 has 20 to show
+        for _ in range(jobs - 1):
             http.post(
                 "/jobs", json={"object_key": key, "language": "en", "mode": "mono"}, headers=headers
             ).raise_for_status()
-    return token, job["id"], key
+    with psycopg.connect(database_url) as conn:
+        (user_id,) = conn.execute(
+            "SELECT user_id FROM transcription_jobs WHERE id = %s", (job["id"],)
+        ).fetchone()
+    return Account(token, str(user_id), key, job["id"])
 
 
 async def burst_of_logins(api: str, count: int) -> None:
@@ -221,12 +246,30 @@ def piece_costs(env: dict[str, str], token: str, job_id: str) -> dict:
     }
 
 
+PAIRS = {  # --only's names: the project's page and the bare app's counterpart
+    "get": ("GET /jobs/{id}", "bare ORM session.get"),
+    "list": ("GET /jobs?limit=20", "bare page of 20 + total"),
+    "create": ("POST /jobs", "bare insert + defer"),
+}
+TARGETS = {  # project / bare, at least
+    ("GET /jobs/{id}", "bare ORM session.get"): 1.0,
+    ("GET /jobs/{id}", "bare raw asyncpg select"): 0.5,
+    ("GET /jobs?limit=20", "bare page of 20 + total"): 1.0,
+    ("POST /jobs", "bare insert + defer"): 0.8,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", default=",".join(PAIRS), help="pairs to run: get,list,create")
+    parser.add_argument("--no-extras", action="store_true", help="skip logins and callgrind")
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if unknown := only - set(PAIRS):
+        sys.exit(f"no such pair: {sorted(unknown)}")
     if not shutil.which("wrk"):
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
 
@@ -234,6 +277,8 @@ def main() -> None:
     from transcribe.settings import DatabaseSettings
 
     storage = tempfile.mkdtemp(prefix="bench-api-storage-")
+    costs: dict = {}
+    rss_before = peak = 0.0
     with fresh_database("transcribe_bench") as url:
         upgrade(DatabaseSettings(url=url).sync_url)
         env = {
@@ -254,28 +299,41 @@ def main() -> None:
             uvicorn("bench.api_baseline:create_app", env) as (bare, _),
             uvicorn("transcribe.app:served_app", env) as (api, api_proc),
         ):
-            token, job_id, key = prepare(api, url)
+            lister = prepare(api, url, "lister", LISTED_JOBS)
+            poster = prepare(api, url, "poster", 1)  # its jobs pile up: not the listed user
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-                script.write(POST_SCRIPT % key)
-            targets = {
+                script.write(POST_SCRIPT % poster.object_key)
+            job_id = lister.job_id
+            bare_post = f"{bare}/jobs?user={poster.user_id}&filename=talk.txt"
+            every = {
                 "bare hello": (f"{bare}/hello", None, None),
                 "bare raw asyncpg select": (f"{bare}/raw/{job_id}", None, None),
                 "bare ORM session.get": (f"{bare}/orm/{job_id}", None, None),
-                "GET /jobs/{id}": (f"{api}/jobs/{job_id}", token, None),
-                "GET /jobs?limit=20": (f"{api}/jobs?limit=20", token, None),
-                "POST /jobs": (f"{api}/jobs", token, script.name),
+                "GET /jobs/{id}": (f"{api}/jobs/{job_id}", lister.token, None),
+                "bare page of 20 + total": (
+                    f"{bare}/jobs?user={lister.user_id}&limit=20",
+                    None,
+                    None,
+                ),
+                "GET /jobs?limit=20": (f"{api}/jobs?limit=20", lister.token, None),
+                "bare insert + defer": (bare_post, None, script.name),
+                "POST /jobs": (f"{api}/jobs", poster.token, script.name),
             }
+            wanted = {name for pair in only for name in PAIRS[pair]}
+            if "get" in only:
+                wanted |= {"bare hello", "bare raw asyncpg select"}
+            targets = {name: target for name, target in every.items() if name in wanted}
             runs: dict[str, list[dict]] = {name: [] for name in targets}
             for _ in range(args.rounds):
                 for name, (target, auth, lua) in targets.items():
                     runs[name].append(wrk(target, args.seconds, args.connections, auth, lua))
             os.unlink(script.name)
 
-            rss_before = rss_mib(api_proc.pid)
-            asyncio.run(burst_of_logins(api, 32))
-            peak = rss_mib(api_proc.pid, "VmHWM")
-
-            costs = piece_costs(env, token, job_id)
+            if not args.no_extras:
+                rss_before = rss_mib(api_proc.pid)
+                asyncio.run(burst_of_logins(api, 32))
+                peak = rss_mib(api_proc.pid, "VmHWM")
+                costs = piece_costs(env, lister.token, job_id)
 
     shutil.rmtree(storage, ignore_errors=True)
     medians = {
@@ -284,26 +342,31 @@ def main() -> None:
     }
     print(
         f"{args.rounds} interleaved rounds of {args.seconds} s, {args.connections} connections, "
-        f"medians; pools of {POOL_SIZE}"
+        f"medians; pools of {POOL_SIZE}; the listed user has {LISTED_JOBS} jobs"
     )
     print(f"{'target':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>8}")
     for name, m in medians.items():
         print(
             f"{name:28} {m['rps']:9.0f} {m['p50']:8.2f} {m['p99']:8.2f} {m['p99'] / m['p50']:8.1f}"
         )
-    job = medians["GET /jobs/{id}"]["rps"]
-    print(
-        f"GET /jobs/{{id}} / bare ORM select: {job / medians['bare ORM session.get']['rps']:.2f}x "
-        "(target >= 1.0)"
-    )
-    print(
-        f"GET /jobs/{{id}} / bare raw select: {job / medians['bare raw asyncpg select']['rps']:.2f}x "
-        "(target >= 0.5)"
-    )
-    print(
-        f"32 concurrent logins: API RSS {rss_before:.0f} MiB before, peak {peak:.0f} MiB "
-        "(target < 300)"
-    )
+    ratios = {}
+    for (page, bare_page), target in TARGETS.items():
+        if page in medians and bare_page in medians:
+            ratio = medians[page]["rps"] / medians[bare_page]["rps"]
+            # Each round's own ratio too: the machine's load drifts between rounds.
+            per_round = [
+                a["rps"] / b["rps"] for a, b in zip(runs[page], runs[bare_page], strict=True)
+            ]
+            ratios[f"{page} / {bare_page}"] = ratio
+            print(
+                f"{page} / {bare_page}: {ratio:.2f}x (target >= {target}); per round "
+                + ", ".join(f"{r:.2f}" for r in per_round)
+            )
+    if peak:
+        print(
+            f"32 concurrent logins: API RSS {rss_before:.0f} MiB before, peak {peak:.0f} MiB "
+            "(target < 300)"
+        )
     if costs:
         print(
             f"GET /jobs/{{id}} under callgrind: {costs['instructions_per_request']:,.0f} instructions"
@@ -315,7 +378,13 @@ def main() -> None:
             print(f"{piece}: {share * 100:+.2f} % (the counts' repeatability)")
     print(
         json.dumps(
-            {"medians": medians, "rss_before_mib": rss_before, "rss_peak_mib": peak, "costs": costs}
+            {
+                "medians": medians,
+                "ratios": ratios,
+                "rss_before_mib": rss_before,
+                "rss_peak_mib": peak,
+                "costs": costs,
+            }
         )
     )
 
