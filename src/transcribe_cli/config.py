@@ -1,11 +1,17 @@
-"""Where the CLI keeps the server address and the login: one JSON file, mode 0600."""
+"""Where the CLI keeps its logins: one JSON file, mode 0600.
+
+One login per server, as `gh` keeps one per host: `--server` picks a server for one
+command and changes nothing saved; a successful `login` or `register` saves that server's
+login and makes it the default. A failed command saves nothing.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
@@ -18,11 +24,16 @@ def config_dir() -> Path:
 
 
 @dataclass
-class CliConfig:
-    server: str = DEFAULT_SERVER
+class Login:
+    email: str | None = None
     token: str | None = None  # the access token
     refresh_token: str | None = None
-    email: str | None = None
+
+
+@dataclass
+class CliConfig:
+    server: str = DEFAULT_SERVER  # the default: the last one logged in to
+    logins: dict[str, Login] = field(default_factory=dict)  # by server address
 
     @classmethod
     def load(cls) -> CliConfig:
@@ -35,10 +46,18 @@ class CliConfig:
             raise SystemExit(f"error: {path} is not valid JSON ({exc}); fix or delete it") from exc
         if not isinstance(data, dict):
             raise SystemExit(f"error: {path} is not a JSON object; fix or delete it")
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        server = str(data.get("server") or DEFAULT_SERVER)
+        logins = {
+            str(address): _login(saved)
+            for address, saved in (data.get("logins") or {}).items()
+            if isinstance(saved, dict)
+        }
+        if "token" in data and server not in logins:  # a file from before logins per server
+            logins[server] = _login(data)
+        return cls(server, logins)
 
-    def forget_login(self) -> None:
-        self.token = self.refresh_token = None
+    def login_at(self, server: str) -> Login:
+        return self.logins.get(server) or Login()
 
     def save(self) -> Path:
         directory = config_dir()
@@ -53,3 +72,7 @@ class CliConfig:
         os.chmod(partial, 0o600)
         partial.replace(path)
         return path
+
+
+def _login(saved: dict[str, Any]) -> Login:
+    return Login(**{k: saved.get(k) for k in Login.__dataclass_fields__})

@@ -6,8 +6,9 @@
   transcribe jobs --search lighthouse
   transcribe download JOB_ID --format docx --output talk.docx
 
-The server address and your login are kept in $XDG_CONFIG_HOME/transcribe/config.json
-(mode 0600). Scripts can use an API key instead: TRANSCRIBE_API_KEY=trk_...
+Your logins, one per server, are kept in $XDG_CONFIG_HOME/transcribe/config.json (mode
+0600); the server last logged in to is the default. Scripts can use an API key instead:
+TRANSCRIBE_API_KEY=trk_...
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _password(from_stdin: bool, *, confirm: bool = False) -> str:
 
 
 def _email(given: str | None, session: Session) -> str:
-    return given or click.prompt("Email", default=session.config.email, err=True)
+    return given or click.prompt("Email", default=session.login.email, err=True)
 
 
 @cli.command()
@@ -77,9 +78,8 @@ def login(session: Session, email: str | None, password_stdin: bool) -> None:
 @pass_session
 def logout(session: Session) -> None:
     """End this login on the server and forget it here."""
-    refresh = session.config.refresh_token
-    session.config.forget_login()
-    session.config.save()
+    refresh = session.login.refresh_token
+    session.forget_login()
     if refresh:
         try:
             session.public_api().logout(refresh)

@@ -9,9 +9,9 @@ import click
 from transcribe_cli.session import Session
 
 
-def _remember_server(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+def _use_server(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
     if value:
-        ctx.ensure_object(Session).remember_server(value)
+        ctx.ensure_object(Session).use_server(value)
 
 
 server_option = click.option(
@@ -19,9 +19,9 @@ server_option = click.option(
     metavar="URL",
     expose_value=False,
     is_eager=True,
-    callback=_remember_server,
-    help="The API's address; remembered for the next commands "
-    "(default: $TRANSCRIBE_SERVER, the saved one, or http://127.0.0.1:8000).",
+    callback=_use_server,
+    help="The API's address for this command (default: $TRANSCRIBE_SERVER, else the server "
+    "last logged in to, else http://127.0.0.1:8000); each server keeps its own login.",
 )
 
 password_stdin_option = click.option(

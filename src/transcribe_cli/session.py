@@ -16,7 +16,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from transcribe_cli.api import RenewingAuth, Tokens, TranscribeApi
-from transcribe_cli.config import CliConfig, config_dir
+from transcribe_cli.config import CliConfig, Login, config_dir
 from transcribe_cli.output import CliError
 
 
@@ -28,16 +28,18 @@ class Session:
 
     @property
     def server(self) -> str:
-        """`--server`, else $TRANSCRIBE_SERVER, else the saved one."""
-        return self.server_flag or os.environ.get("TRANSCRIBE_SERVER") or self.config.server
+        """`--server`, else $TRANSCRIBE_SERVER, else the default saved one."""
+        chosen = self.server_flag or os.environ.get("TRANSCRIBE_SERVER") or self.config.server
+        return chosen.rstrip("/")
 
-    def remember_server(self, server: str) -> None:
-        """`--server` on any command: used now and saved for the next ones."""
-        server = server.rstrip("/")
-        if server != self.server:
-            self.config.forget_login()  # tokens of one server mean nothing to another
-        self.server_flag = self.config.server = server
-        self.config.save()
+    @property
+    def login(self) -> Login:
+        """This server's saved login (empty when there is none)."""
+        return self.config.login_at(self.server)
+
+    def use_server(self, server: str) -> None:
+        """`--server` on any command: this command's server; nothing is saved for it."""
+        self.server_flag = server.rstrip("/")
 
     def public_api(self) -> TranscribeApi:
         return self._keep(TranscribeApi(self.server))
@@ -46,15 +48,28 @@ class Session:
         """A client for the signed-in user: TRANSCRIBE_API_KEY if set, else the saved login."""
         if key := os.environ.get("TRANSCRIBE_API_KEY"):
             return self._keep(TranscribeApi(self.server, RenewingAuth(self.server, Tokens(key))))
-        if not self.config.token:
-            raise CliError("not logged in: run `transcribe login` (or set TRANSCRIBE_API_KEY)")
-        tokens = Tokens(self.config.token, self.config.refresh_token)
+        if not self.login.token:
+            raise CliError(
+                f"not logged in at {self.server}: run `transcribe login` "
+                f"(with --server {self.server} if it is not your default), "
+                "or set TRANSCRIBE_API_KEY"
+            )
+        tokens = Tokens(self.login.token, self.login.refresh_token)
         return self._keep(TranscribeApi(self.server, RenewingAuth(self.server, tokens, self)))
 
     def signed_in(self, email: str, tokens: Tokens) -> None:
-        """The login is saved with the server it belongs to."""
-        self.config.email, self.config.server = email, self.server
-        self.save(tokens)
+        """Saved with the server it belongs to, which becomes the default."""
+        with self.locked():  # into the file as it is now: others may have changed it
+            self.config = CliConfig.load()
+            self.config.server = self.server
+            self.config.logins[self.server] = Login(email, tokens.access, tokens.refresh)
+            self.config.save()
+
+    def forget_login(self) -> None:
+        with self.locked():
+            self.config = CliConfig.load()
+            self.config.logins.pop(self.server, None)
+            self.config.save()
 
     # The TokenStore of RenewingAuth: the config file, under a lock that every CLI process
     # of the user shares (POSIX; elsewhere, renewals are not serialised).
@@ -68,11 +83,15 @@ class Session:
             yield
 
     def load(self) -> Tokens | None:
-        saved = CliConfig.load()
+        saved = CliConfig.load().login_at(self.server)
         return Tokens(saved.token, saved.refresh_token) if saved.token else None
 
     def save(self, tokens: Tokens) -> None:
-        self.config.token, self.config.refresh_token = tokens.access, tokens.refresh
+        """Renewed tokens: into the file as it is now (another process may have changed
+        other servers' logins meanwhile; RenewingAuth holds the lock)."""
+        self.config = CliConfig.load()
+        login = self.config.login_at(self.server)
+        self.config.logins[self.server] = Login(login.email, tokens.access, tokens.refresh)
         self.config.save()
 
     def _keep(self, client: TranscribeApi) -> TranscribeApi:

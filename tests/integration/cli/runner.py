@@ -31,6 +31,25 @@ def run_cli(
     )
 
 
+def logged_in_as(config_dir: Path, server: str) -> str:
+    """Register and log in with `--server` (no $TRANSCRIBE_SERVER); returns the email."""
+    email = unique_email()
+    for command in ("register", "login"):
+        result = run_cli(
+            config_dir,
+            None,
+            command,
+            "--server",
+            server,
+            "--email",
+            email,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        assert result.returncode == 0, result.stderr
+    return email
+
+
 def logged_in(config_dir: Path, server: str) -> str:
     """Register a fresh account and log in through the CLI; returns the email."""
     email = unique_email()

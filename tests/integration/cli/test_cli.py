@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.accounts import unique_email
 from tests.helpers.worker import running_worker
-from tests.integration.cli.runner import logged_in, run_cli
+from tests.integration.cli.runner import logged_in, logged_in_as, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,8 @@ def test_refused_upload_is_reported(base_url: str, tmp_path: Path) -> None:
 
 
 def test_unreachable_server(tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text('{"token": "t"}')
+    dead = "http://127.0.0.1:9"
+    (tmp_path / "config.json").write_text(json.dumps({"logins": {dead: {"token": "t"}}}))
     result = run_cli(tmp_path, "http://127.0.0.1:9", "jobs")
     assert result.returncode == 1 and "cannot reach" in result.stderr
 
@@ -206,8 +207,14 @@ def test_upload_is_checked_against_the_engine_before_sending(base_url: str, tmp_
     assert "uploading" not in result.stderr  # not a byte sent
 
 
-def _saved(config: Path) -> dict:
+def _file(config: Path) -> dict:
     return json.loads((config / "config.json").read_text())
+
+
+def _saved(config: Path) -> dict:
+    """The login of the default server."""
+    saved = _file(config)
+    return saved["logins"].get(saved["server"]) or {"token": None, "refresh_token": None}
 
 
 def _spend(base_url: str, refresh_token: str) -> int:
@@ -217,8 +224,8 @@ def _spend(base_url: str, refresh_token: str) -> int:
 
 
 def _expire_access_token(config: Path) -> None:
-    saved = _saved(config)
-    saved["token"] = "expired"  # refused with 401 like an expired one
+    saved = _file(config)
+    saved["logins"][saved["server"]]["token"] = "expired"  # refused with 401 like an expired one
     (config / "config.json").write_text(json.dumps(saved))
 
 
@@ -277,7 +284,12 @@ def test_the_servers_field_errors_are_shown(base_url: str, tmp_path: Path) -> No
     assert not (tmp_path / "config.json").exists()
 
 
-def test_server_given_to_any_command_is_remembered(base_url: str, tmp_path: Path) -> None:
+def test_each_server_keeps_its_login_and_a_failure_saves_nothing(
+    base_url: str, tmp_path: Path
+) -> None:
+    """As `gh` keeps one login per host: `--server` picks the server of one command; a
+    successful login makes its server the default; a mistyped server or a failed login
+    changes nothing saved."""
     config = tmp_path / "config"
     email = unique_email()
     registered = run_cli(
@@ -292,13 +304,57 @@ def test_server_given_to_any_command_is_remembered(base_url: str, tmp_path: Path
         stdin="cli-password-123\n",
     )
     assert registered.returncode == 0, registered.stderr
-    assert _saved(config)["server"] == base_url
+    assert _file(config)["server"] == base_url
     me = run_cli(config, None, "whoami")  # no --server, no $TRANSCRIBE_SERVER
     assert me.returncode == 0, me.stderr
     assert email in me.stdout and base_url in me.stdout
-    elsewhere = run_cli(config, None, "--server", "http://127.0.0.1:9", "jobs")
-    assert elsewhere.returncode == 1
-    assert _saved(config)["token"] is None  # a login belongs to its server
+    before = _file(config)
+
+    mistyped = run_cli(config, None, "--server", "http://127.0.0.1:9", "jobs")
+    assert mistyped.returncode == 1 and "not logged in at http://127.0.0.1:9" in mistyped.stderr
+    dead = run_cli(
+        config,
+        None,
+        "login",
+        "--server",
+        "http://127.0.0.1:9",
+        "--email",
+        email,
+        "--password-stdin",
+        stdin="cli-password-123\n",
+    )
+    assert dead.returncode == 1 and "cannot reach" in dead.stderr
+    assert _file(config) == before  # nothing saved, nobody logged out
+    assert run_cli(config, None, "whoami").returncode == 0
+
+    # The same API under a second address is a second server with a login of its own.
+    other_address = base_url.replace("127.0.0.1", "localhost")
+    other = logged_in_as(config, other_address)
+    assert set(_file(config)["logins"]) == {base_url, other_address}
+    assert other in run_cli(config, None, "whoami").stdout  # the default is the last login
+    first = run_cli(config, None, "--server", base_url, "whoami")
+    assert first.returncode == 0 and email in first.stdout
+    out = run_cli(config, None, "--server", other_address, "logout")
+    assert out.returncode == 0, out.stderr
+    assert set(_file(config)["logins"]) == {base_url}
+
+
+def test_a_config_from_before_logins_per_server_still_works(base_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    email = logged_in(config, base_url)
+    login = _saved(config)
+    (config / "config.json").write_text(
+        json.dumps(
+            {
+                "server": base_url,
+                "token": login["token"],
+                "email": email,
+                "refresh_token": login["refresh_token"],
+            }
+        )
+    )
+    me = run_cli(config, None, "whoami")
+    assert me.returncode == 0 and email in me.stdout
 
 
 def test_an_api_key_from_the_environment(base_url: str, tmp_path: Path) -> None:
