@@ -201,8 +201,10 @@ class TranscribeApi:
                 if event.event == "job":
                     yield json.loads(event.data)
 
-    def jobs(self, status: str | None, limit: int, search: str | None = None) -> dict:
-        params: dict[str, Any] = {"limit": limit}
+    def jobs(
+        self, status: str | None, limit: int, search: str | None = None, *, offset: int = 0
+    ) -> dict:
+        params: dict[str, Any] = {"limit": limit, **({"offset": offset} if offset else {})}
         if status:
             params["status"] = status
         if search:

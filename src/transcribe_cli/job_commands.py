@@ -11,6 +11,7 @@ import click
 
 from transcribe.lib.text import printable
 from transcribe_cli.api import TranscribeApi
+from transcribe_cli.job_ids import resolve
 from transcribe_cli.options import job_id_argument, server_option
 from transcribe_cli.output import CliError, jobs_table, out, say, transfer_progress
 from transcribe_cli.session import Session, pass_session
@@ -74,6 +75,13 @@ def _finished(api: TranscribeApi, job_id: str, timeout: float | None) -> dict:
     return job
 
 
+def _say_how_to_download(job_id: str) -> None:
+    say(
+        f"completed: `transcribe download {job_id}` prints it; --output talk.srt saves "
+        f"it ({', '.join(FORMATS)} by the extension, or --format)"
+    )
+
+
 timeout_option = click.option(
     "--timeout", type=click.FloatRange(min=0), help="Stop waiting after this many seconds."
 )
@@ -134,6 +142,8 @@ def upload(
         _finished(api, job["id"], timeout)
         if output and chosen:
             _save(api, job["id"], output, chosen)
+        else:
+            _say_how_to_download(job["id"])
 
 
 @click.command(name="jobs")
@@ -155,7 +165,8 @@ def list_jobs(session: Session, status: str | None, search: str | None, limit: i
 @pass_session
 def show(session: Session, job_id: str) -> None:
     """Show one job."""
-    job = session.api().job(job_id)
+    api = session.api()
+    job = api.job(resolve(api, job_id))
     for field, value in job.items():
         if value not in (None, {}, []):
             out.print(f"{field}: {printable(str(value))}", markup=False)
@@ -168,7 +179,10 @@ def show(session: Session, job_id: str) -> None:
 @pass_session
 def wait(session: Session, job_id: str, timeout: float | None) -> None:
     """Wait for a job to finish; fails unless it completed."""
-    _finished(session.api(), job_id, timeout)
+    api = session.api()
+    job_id = resolve(api, job_id)
+    _finished(api, job_id, timeout)
+    _say_how_to_download(job_id)
 
 
 @click.command()
@@ -185,6 +199,7 @@ def download(session: Session, job_id: str, fmt: str | None, output: Path | None
     """Print or save a finished transcript."""
     chosen = _format_for(output, fmt)
     api = session.api()
+    job_id = resolve(api, job_id)
     if output:
         _save(api, job_id, output, chosen)
         return
@@ -207,7 +222,8 @@ def speakers(session: Session, job_id: str, names: tuple[str, ...]) -> None:
         if not sep or not label:
             raise CliError(f"{pair!r} is not LABEL=NAME (e.g. A=Alice; A= removes)", 2)
         wanted[label] = name or None
-    job = session.api().name_speakers(job_id, wanted)
+    api = session.api()
+    job = api.name_speakers(resolve(api, job_id), wanted)
     for label, name in sorted(job["speaker_names"].items()):
         out.print(f"{printable(label)}: {printable(name)}", markup=False)
 
@@ -220,6 +236,7 @@ def speakers(session: Session, job_id: str, names: tuple[str, ...]) -> None:
 def delete(session: Session, job_id: str, yes: bool) -> None:
     """Cancel a job, or delete a finished one with its transcript."""
     api = session.api()
+    job_id = resolve(api, job_id)
     job = api.job(job_id)
     if not yes:
         click.confirm(

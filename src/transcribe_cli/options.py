@@ -30,4 +30,5 @@ password_stdin_option = click.option(
 
 
 def job_id_argument(function: Any) -> Any:
+    """A job's id, or its first characters (at least 4) when they name one job."""
     return click.argument("job_id", metavar="JOB_ID")(function)

@@ -61,6 +61,23 @@ def transfer_progress() -> Progress:
 JOB_COLUMNS = ("id", "status", "language", "mode", "created_at", "filename")
 
 
+SHORT_ID = 8  # the fewest characters of an id the table shows
+
+
+def short_ids(ids: list[str]) -> list[str]:
+    """Each id cut to the fewest characters (at least SHORT_ID) that no other of `ids`
+    shares. Ids made in the same minute share their first characters (they begin with the
+    time), so those show more."""
+    shortened = []
+    for index, job_id in enumerate(ids):
+        others = ids[:index] + ids[index + 1 :]
+        length = SHORT_ID
+        while length < len(job_id) and any(o.startswith(job_id[:length]) for o in others):
+            length += 1
+        shortened.append(job_id[:length])
+    return shortened
+
+
 def jobs_table(jobs: list[dict]) -> None:
     """A table at a terminal; tab-separated lines for scripts and pipes."""
     rows = [[printable(str(job.get(column) or "")) for column in JOB_COLUMNS] for job in jobs]
@@ -71,6 +88,9 @@ def jobs_table(jobs: list[dict]) -> None:
         out.file.write("".join("\t".join(row) + "\n" for row in rows))
         out.file.flush()
         return
+    # At a terminal, ids as short as they can be (commands take any unique start of one).
+    for row, short in zip(rows, short_ids([row[0] for row in rows]), strict=True):
+        row[0] = short
     table = Table(box=None, header_style="bold")
     for column in JOB_COLUMNS:
         table.add_column(column.upper().replace("_AT", ""), no_wrap=column != "filename")

@@ -449,3 +449,38 @@ def test_jobs_to_a_pipe_are_tab_separated_fields(base_url: str, tmp_path: Path) 
     fields = listed.stdout.rstrip("\n").split("\n")[0].split("\t")
     assert len(fields) == len(JOB_COLUMNS)
     assert fields[0] == job_id and "a talk with spaces.txt" in fields
+
+
+def test_jobs_are_named_by_the_start_of_their_id_and_wait_says_how_to_download(
+    base_url: str, worker: None, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    logged_in(config, base_url)
+    talk = tmp_path / "talk.txt"
+    talk.write_text("short ids please\n")
+    ids = []
+    for _ in range(2):
+        made = run_cli(config, base_url, "upload", str(talk), "--language", "en", "--wait")
+        assert made.returncode == 0, made.stderr
+        ids.append(made.stdout.strip())
+        # After --wait without --output: how to get the transcript.
+        assert f"completed: `transcribe download {ids[-1]}`" in made.stderr
+    first, second = ids
+    common = next(n for n in range(36) if first[n] != second[n])  # characters they share
+
+    unique = first[: max(common + 1, 4)]
+    shown = run_cli(config, base_url, "show", unique)
+    assert shown.returncode == 0, shown.stderr
+    assert f"id: {first}" in shown.stdout
+    printed = run_cli(config, base_url, "download", unique.upper())  # case does not matter
+    assert printed.returncode == 0 and printed.stdout == "short ids please\n"
+    waited = run_cli(config, base_url, "wait", unique)
+    assert waited.returncode == 0 and f"transcribe download {first}" in waited.stderr
+
+    if common >= 4:  # both ids start alike (made in the same minute): that start is ambiguous
+        both = run_cli(config, base_url, "show", first[:common])
+        assert both.returncode == 2 and "starts 2 jobs' ids" in both.stderr
+    nobody = run_cli(config, base_url, "show", "ffff")
+    assert nobody.returncode == 2 and "no job's id starts with 'ffff'" in nobody.stderr
+    too_short = run_cli(config, base_url, "show", first[:3])
+    assert too_short.returncode == 2 and "at least its first 4 characters" in too_short.stderr
