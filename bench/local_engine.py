@@ -301,7 +301,7 @@ def report(args, found: dict) -> None:
     )
     if not found["diarization"]:
         print(
-            "dialogue with diarization: skipped, the engine says diarization=false "
+            "dialogue with diarization: skipped, the engine says diarization=off "
             "(install the diarization extra: see the README's Transcription engines)"
         )
         return

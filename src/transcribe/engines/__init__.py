@@ -36,11 +36,11 @@ def get_engine(settings: Settings) -> TranscriptionEngine:
 
 def describe(engine: TranscriptionEngine) -> str:
     """One line: `engine=local model=base (bundled, multilingual) languages=100
-    diarization=false`."""
+    diarization=on`."""
     model = getattr(engine, "model_label", None) or "-"
     return (
         f"engine={engine.name} model={model} languages={len(engine.supported_languages)} "
-        f"diarization={str(engine.diarization).lower()}"
+        f"diarization={'on' if engine.diarization else 'off'}"
     )
 
 

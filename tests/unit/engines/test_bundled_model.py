@@ -93,7 +93,7 @@ def test_the_engine_and_its_model_are_named_in_the_log(
     from transcribe.engines import diarization, get_engine
     from transcribe.settings import Settings, TranscriptionSettings
 
-    speakers = str(diarization.is_installed()).lower()  # with the `diarization` extra or not
+    speakers = "on" if diarization.is_installed() else "off"  # with the `diarization` extra?
     for model, line in [
         (
             "",
