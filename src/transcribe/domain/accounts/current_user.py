@@ -91,9 +91,13 @@ CurrentPrincipal: TypeAlias = NamedDependency[Principal]
 CurrentUser: TypeAlias = NamedDependency[m.User]
 
 
+def session_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
+    """The request's own session (the one `db_session` provides), for a handler that needs
+    one only on some of its paths: a dependency would be built for every request."""
+    alchemy = connection.app.state[ALCHEMY_STATE_KEY]
+    return alchemy.provide_session(connection.app.state, connection.scope)
+
+
 async def user_of(connection: ASGIConnection[Any, Principal, Any, Any]) -> m.User:
     """`current_user` for a guard, from the request's own session."""
-    alchemy = connection.app.state[ALCHEMY_STATE_KEY]
-    return await connection.user.load(
-        alchemy.provide_session(connection.app.state, connection.scope)
-    )
+    return await connection.user.load(session_of(connection))

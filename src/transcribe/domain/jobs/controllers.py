@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import usage
-from transcribe.domain.accounts.current_user import CurrentPrincipal, CurrentUser, Principal
+from transcribe.domain.accounts.current_user import (
+    CurrentUser,
+    Principal,
+    read_without_transaction,
+    session_of,
+)
 from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.queueing import defer_submit
@@ -113,9 +118,8 @@ class JobController(Controller):
     )
     async def list_jobs(
         self,
-        principal: CurrentPrincipal,
-        db_session: NamedDependency[AsyncSession],
-        jobs_service: NamedDependency[JobService],
+        request: Request[Principal, Any, Any],
+        job_reads: NamedDependency[JobReads],
         status: FromQuery[m.JobStatus | None] = None,
         q: Annotated[
             str | None, Parameter(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
@@ -124,9 +128,14 @@ class JobController(Controller):
         offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> OffsetPagination[Job]:
         if q is not None and q.strip():
-            user = await principal.load(db_session)
-            return await jobs_service.search_for_user(user.id, q, status, limit, offset)
-        return await jobs_service.page_for(principal, status, limit, offset)
+            session = session_of(request)
+            await read_without_transaction(request, session)
+            user = await request.user.load(session)
+            return await JobService(session=session).search_for_user(
+                user.id, q, status, limit, offset
+            )
+        # The page web clients open most: one statement, no session, no service.
+        return await job_reads.page(request.user, status, limit, offset)
 
     @get("/{job_id:uuid}", summary="One job", responses=errors(401, 404))
     async def get_job(

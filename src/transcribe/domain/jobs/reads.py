@@ -1,18 +1,25 @@
-"""GET /jobs/{id}, the read every client polls, in one round trip at the driver's speed
-(db/driver_reads.py says why and how).
+"""GET /jobs/{id} and GET /jobs, the reads every client polls, in one round trip at the
+driver's speed (db/driver_reads.py says why and how).
 
-The statement reads the job and checks its user in one go (`valid_user_conditions`): a user
-deleted or disabled, or a login token issued before the last password change, finds nothing.
-Only then is the user read alone, to answer 401 for a stale token rather than 404.
+Each statement reads the jobs and checks their user in one go (`valid_user_conditions`): a
+user deleted or disabled, or a login token issued before the last password change, finds
+nothing. Only then is the user read alone, to answer 401 for a stale token rather than 404
+(or an empty page).
+
+A page carries its total as a window count over the user's matching jobs: one statement
+for the rows and the total. Only a page that shows nothing costs a second statement, which
+counts (the window then counts no row) and checks the user.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
-from sqlalchemy import bindparam, select
+from advanced_alchemy.service import OffsetPagination
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from transcribe.db import models as m
@@ -43,6 +50,28 @@ class JobReads:
         self._token_user = CompiledSelect(
             select(m.User.id).where(*valid_user_conditions(user, version)), engine
         )
+        # GET /jobs: by token or by key, with or without a status.
+        self._pages = {
+            (by_token, by_status): CompiledSelect(
+                _newest_first(_page_of(by_status), version if by_token else None), engine
+            )
+            for by_token in (True, False)
+            for by_status in (True, False)
+        }
+        self._counts = {
+            (by_token, by_status): CompiledSelect(
+                select(
+                    select(func.count())
+                    .select_from(job)
+                    .where(*_of_user_with_status(by_status))
+                    .scalar_subquery()
+                    .label("total")
+                ).where(*valid_user_conditions(user, version if by_token else None)),
+                engine,
+            )
+            for by_token in (True, False)
+            for by_status in (True, False)
+        }
 
     async def owned(self, principal: Principal, job_id: UUID) -> Job:
         """The principal's job; NotFound for another user's or none, NotAuthenticated when
@@ -70,3 +99,66 @@ class JobReads:
         if row is None:
             raise NotFound(detail="No such job")
         return msgspec.convert(dict(row), Job)
+
+    async def page(
+        self, principal: Principal, status: str | None, limit: int, offset: int
+    ) -> OffsetPagination[Job]:
+        """The principal's jobs, newest first (`status`'s only, if given), and their total;
+        NotAuthenticated when the token went stale."""
+        key = (principal.token_version is not None, status is not None)
+        params = {
+            "user_id": principal.user_id,
+            "version": principal.token_version,
+            "status": status,
+            "limit": limit,
+            "offset": offset,
+        }
+
+        async def read(connection: asyncpg.Connection) -> tuple[list[asyncpg.Record], int | None]:
+            page = self._pages[key]
+            rows = await connection.fetch(page.sql, *page.arguments(params))
+            if rows:
+                return rows, rows[0]["total"]
+            counted = await self._counts[key].fetchrow(connection, **params)
+            return rows, None if counted is None else counted["total"]
+
+        rows, total = await self._connections.run(read)
+        if total is None:
+            raise NotAuthenticated(STALE_TOKEN)
+        items = [dict(row) for row in rows]
+        for item in items:
+            del item["total"]
+        return OffsetPagination(
+            items=msgspec.convert(items, list[Job]), limit=limit, offset=offset, total=total
+        )
+
+
+def _of_user_with_status(by_status: bool) -> list[Any]:
+    job = m.TranscriptionJob
+    conditions = [job.user_id == bindparam("user_id")]
+    if by_status:
+        conditions.append(job.status == bindparam("status"))
+    return conditions
+
+
+def _page_of(by_status: bool) -> Select[Any]:
+    job = m.TranscriptionJob
+    return (
+        select(
+            *(getattr(job, name).label(name) for name in Job.__struct_fields__),
+            func.count().over().label("total"),
+        )
+        .join(m.User, m.User.id == job.user_id)
+        .where(*_of_user_with_status(by_status))
+    )
+
+
+def _newest_first(page: Select[Any], version: Any) -> Select[Any]:
+    """Newest first, as every listing (lib/pagination.NEWEST_FIRST); the user checked."""
+    job = m.TranscriptionJob
+    return (
+        page.where(*valid_user_conditions(bindparam("user_id"), version))
+        .order_by(job.created_at.desc(), job.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )

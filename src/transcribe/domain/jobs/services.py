@@ -5,14 +5,12 @@ from uuid import UUID
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
-from sqlalchemy import Select, delete, func, select, union_all
+from sqlalchemy import delete, func, select, union_all
 
 from transcribe.db import models as m
-from transcribe.domain.accounts.current_user import Principal
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import Conflict, Gone, NotFound
-from transcribe.lib.pagination import newest_first_page
 
 
 def ensure_media_available(upload: m.Upload) -> None:
@@ -23,14 +21,6 @@ def ensure_media_available(upload: m.Upload) -> None:
         )
     if upload.status != m.UploadStatus.UPLOADED.value:
         raise Conflict(detail="The upload is not completed yet: call POST /files/complete")
-
-
-def _of_valid_user(principal: Principal) -> Select[tuple[m.TranscriptionJob]]:
-    return (
-        select(m.TranscriptionJob)
-        .join(m.User, m.User.id == m.TranscriptionJob.user_id)
-        .where(*principal.still_valid())
-    )
 
 
 class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
@@ -84,18 +74,6 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         if job is None:
             raise NotFound(detail="No such job")
         return job
-
-    async def page_for(
-        self, principal: Principal, status: str | None, limit: int, offset: int
-    ) -> OffsetPagination[Job]:
-        """A page of the user's jobs, newest first: one statement, the user checked in it."""
-        by = {"status": status} if status else {}
-        page = await newest_first_page(
-            self, limit, offset, schema_type=Job, statement=_of_valid_user(principal), **by
-        )
-        if not page.items:  # nothing to show, or a stale token: tell which
-            await principal.load(self.repository.session)
-        return page
 
     async def search_for_user(
         self, user_id: UUID, q: str, status: str | None, limit: int, offset: int
