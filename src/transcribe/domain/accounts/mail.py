@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -28,10 +29,20 @@ def message(settings: EmailSettings, to: str, subject: str, text: str, link: str
     return mail
 
 
-async def send(settings: EmailSettings, mail: EmailMessage) -> None:
-    """Raises on any SMTP or network failure: the task retries."""
+async def send(settings: EmailSettings, mail: EmailMessage, *, show_links: bool = False) -> None:
+    """Raises on any SMTP or network failure: the task retries. The console backend logs
+    the message with its link's token redacted, as every log line is; in development
+    (`show_links`) it prints the message whole to stderr, since following that link is the
+    point of that backend there."""
     if settings.backend == "console":
-        log.info("email (console backend):\n%s", mail.get_body(("plain",)).get_content())
+        body = mail.get_body(("plain",)).get_content()
+        if show_links:
+            sys.stderr.write(
+                f"email to {mail['To']} (console backend): {mail['Subject']}\n{body}\n"
+            )
+            sys.stderr.flush()
+            return
+        log.info("email (console backend):\n%s", body)
         return
     await aiosmtplib.send(
         mail,

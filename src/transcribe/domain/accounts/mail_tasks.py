@@ -39,6 +39,7 @@ async def defer_password_reset(app: App, email: str) -> None:
 
 def register_tasks(app: App, rt: WorkerRuntime) -> None:
     settings = rt.settings.email
+    show_links = rt.settings.environment == "development"  # see mail.send
     retry = RetryStrategy(
         max_attempts=MAX_ATTEMPTS, exponential_wait=rt.settings.worker.retry_base_s
     )
@@ -62,6 +63,7 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
                 "Follow this link to confirm the email address of your Transcribe account:",
                 f"{settings.frontend_url}/verify-email?token={token}",
             ),
+            show_links=show_links,
         )
 
     @app.task(name=PASSWORD_RESET_TASK, retry=retry)
@@ -86,4 +88,5 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
                 "you, follow this link (it works once, for an hour); if not, ignore this email:",
                 f"{settings.frontend_url}/reset-password?token={token}",
             ),
+            show_links=show_links,
         )
