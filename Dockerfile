@@ -39,7 +39,7 @@ RUN /venv/bin/pip install --no-deps torch==2.13.0 --index-url https://download.p
 COPY requirements/local.txt requirements/diarization.txt ./requirements/
 RUN /venv/bin/pip install -r requirements/local.txt -r requirements/diarization.txt
 # What no role runs: the packages' own test suites, torch's C++ headers, test programs and
-# protoc (about 200 MB).
+# protoc (about 300 MB).
 RUN site=/venv/lib/python3.11/site-packages \
     && find $site -type d -name tests -prune -exec rm -rf {} + \
     && rm -rf $site/torch/test $site/torch/include \
