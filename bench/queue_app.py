@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transcribe.worker import app
+from transcribe.worker.app import app
 
 
 @app.task(name="bench_noop")

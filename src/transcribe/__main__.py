@@ -50,7 +50,7 @@ def serve() -> None:
 @cli.command()
 def worker() -> None:
     """A worker (WORKER_CONCURRENCY tasks at once; SIGTERM finishes gracefully)."""
-    from transcribe import worker_main
+    from transcribe.worker import main as worker_main
 
     sys.exit(asyncio.run(worker_main.run()))
 
@@ -66,7 +66,7 @@ def run() -> None:
 @cli.command()
 def drain() -> None:
     """Run the tasks that are due, once, then exit (serverless)."""
-    from transcribe import drain as draining
+    from transcribe.worker import drain as draining
 
     sys.exit(asyncio.run(draining.drain()))
 
@@ -74,7 +74,7 @@ def drain() -> None:
 @cli.command("drain-server")
 def drain_server() -> None:
     """Run the due tasks on every POST (a serverless container's trigger)."""
-    from transcribe import drain as draining
+    from transcribe.worker import drain as draining
 
     sys.exit(draining.serve())
 

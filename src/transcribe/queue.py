@@ -1,6 +1,6 @@
 """The procrastinate App: one per process, built from settings, knowing nothing of tasks.
 
-The API defers with it by task name; the worker entry point (`transcribe.worker`) registers
+The API defers with it by task name; the worker (`transcribe.worker.app`) registers
 the tasks and `python -m transcribe worker` runs it.
 """
 

@@ -1,6 +1,6 @@
 """The worker's procrastinate App, with every task registered. Run it with
-`python -m transcribe worker` (transcribe.worker_main: it rides out database restarts);
-procrastinate's own CLI (`procrastinate --app=transcribe.worker.app ...`) works with it too.
+`python -m transcribe worker` (transcribe.worker.main: it rides out database restarts);
+procrastinate's own CLI (`procrastinate --app=transcribe.worker.app.app ...`) works with it too.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from prometheus_client import start_http_server
 
 from transcribe.domain.accounts import deletion, mail_tasks
 from transcribe.domain.jobs import tasks as job_tasks
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.webhooks import tasks as webhook_tasks
 from transcribe.lib.logging import configure_logging
 from transcribe.queue import build_queue
 from transcribe.settings import get_settings
+from transcribe.worker import housekeeping
+from transcribe.worker.runtime import WorkerRuntime
 
 _settings = get_settings()
 configure_logging(_settings.log_level, _settings.log_format)
@@ -32,3 +33,4 @@ job_tasks.register_tasks(app, _runtime)
 webhook_tasks.register_tasks(app, _runtime)
 mail_tasks.register_tasks(app, _runtime)
 deletion.register_tasks(app, _runtime)
+housekeeping.register_task(app, _runtime)

@@ -77,7 +77,7 @@ async def drain_once(app: App, settings: Settings) -> DrainReport:
 
 
 async def drain(settings: Settings | None = None) -> int:
-    from transcribe.worker import app  # registers the tasks
+    from transcribe.worker.app import app  # registers the tasks
 
     settings = settings or get_settings()
     async with app.open_async():
@@ -87,7 +87,7 @@ async def drain(settings: Settings | None = None) -> int:
 
 
 def drain_server_app(settings: Settings) -> Litestar:
-    from transcribe.worker import app as queue_app
+    from transcribe.worker.app import app as queue_app
 
     lock = asyncio.Lock()  # one drain at a time per process; others wait their turn
 

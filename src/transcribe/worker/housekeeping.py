@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from procrastinate import App
 from sqlalchemy import delete, or_, select
 
 from transcribe.db import models as m
 from transcribe.domain.files.retention import apply_retention
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.storage import STAGING_PREFIX
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +104,15 @@ async def remove_old_events(rt: WorkerRuntime, now: datetime, batch: int = BATCH
         removed += len(old)
         if len(old) < batch:
             return removed
+
+
+TASK = "housekeeping"
+
+
+def register_task(app: App, rt: WorkerRuntime) -> None:
+    """The periodic clean-up, at HOUSEKEEPING_CRON, one run at a time."""
+
+    @app.periodic(cron=rt.settings.worker.housekeeping_cron, periodic_id="housekeeping")
+    @app.task(name=TASK, queueing_lock=TASK)
+    async def housekeeping(timestamp: int) -> None:
+        await clean_up(rt)

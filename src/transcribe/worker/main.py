@@ -59,7 +59,7 @@ async def _wait_for_database(settings: Settings, stopping: asyncio.Event) -> boo
 
 
 async def run(settings: Settings | None = None) -> int:
-    from transcribe.worker import app  # registers the tasks
+    from transcribe.worker.app import app  # registers the tasks
 
     settings = settings or get_settings()
     stopping = asyncio.Event()

@@ -420,8 +420,8 @@ async def test_housekeeping_removes_what_a_crashed_upload_left_in_staging(
 ) -> None:
     import os
 
-    from transcribe.domain.jobs.housekeeping import clean_up
-    from transcribe.domain.jobs.runtime import WorkerRuntime
+    from transcribe.worker.housekeeping import clean_up
+    from transcribe.worker.runtime import WorkerRuntime
 
     staging = storage_dir / "staging"
     staging.mkdir(exist_ok=True)

@@ -17,9 +17,9 @@ import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
-from transcribe.domain.jobs.housekeeping import clean_up
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.settings import Settings
+from transcribe.worker.housekeeping import clean_up
+from transcribe.worker.runtime import WorkerRuntime
 
 RETENTION_DAYS = 30
 

@@ -23,9 +23,9 @@ from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.integration.jobs.test_events import create_job
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.events import LISTEN_APPLICATION_NAME
-from transcribe.domain.jobs.housekeeping import remove_old_events
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.settings import Settings
+from transcribe.worker.housekeeping import remove_old_events
+from transcribe.worker.runtime import WorkerRuntime
 
 
 @dataclasses.dataclass

@@ -13,8 +13,8 @@ import psycopg
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.uploads import upload_file
 from tests.integration.jobs.conftest import download_text, wait_for_status
-from transcribe.domain.jobs.housekeeping import clean_up
-from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.worker.housekeeping import clean_up
+from transcribe.worker.runtime import WorkerRuntime
 
 
 def insert_stale_job(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.engines.assemblyai import AssemblyAIEngine
 from transcribe.settings import Settings, TranscriptionSettings, _load
+from transcribe.worker.runtime import WorkerRuntime
 
 
 def runtime(**transcription: object) -> WorkerRuntime:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.throttle import LoginThrottle
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.engines.base import PermanentEngineError
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 

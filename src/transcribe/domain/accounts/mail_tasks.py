@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import account_tokens, mail
-from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.worker.runtime import WorkerRuntime
 
 VERIFICATION_TASK = "send_verification_email"
 PASSWORD_RESET_TASK = "send_password_reset_email"  # noqa: S105 - a task name

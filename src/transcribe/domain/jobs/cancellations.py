@@ -26,7 +26,7 @@ from transcribe.domain.jobs.queueing import CANCEL_AT_PROVIDER_TASK
 from transcribe.engines import PermanentEngineError
 
 if TYPE_CHECKING:  # the API records and defers; only workers carry out
-    from transcribe.domain.jobs.runtime import WorkerRuntime
+    from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ SUBMIT_TASK = "transcribe_job"
 CHECK_TASK = "check_transcription"
 CANCEL_AT_PROVIDER_TASK = "cancel_at_provider"
 RECOVER_TASK = "recover_jobs"
-HOUSEKEEPING_TASK = "housekeeping"
 JOB_TASKS = (SUBMIT_TASK, CHECK_TASK)
 
 # A check prompted by the provider's webhook jumps ahead of scheduled ones: procrastinate

@@ -23,9 +23,9 @@ from sqlalchemy import text
 from transcribe.db import models as m
 from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.queueing import defer_check, defer_submit, job_lock
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
 from transcribe.domain.webhooks.tasks import sweep_deliveries
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from transcribe.db import models as m
 from transcribe.domain.jobs import cancellations, lifecycle
 from transcribe.domain.jobs.metrics import JOB_DURATION, PROVIDER_ERRORS
 from transcribe.domain.jobs.queueing import defer_check
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.transcripts import document as transcript_document
 from transcribe.domain.transcripts import store
 from transcribe.domain.webhooks.queueing import defer_deliveries_of_job
@@ -35,6 +34,7 @@ from transcribe.engines.base import (
     PermanentEngineError,
     TransientEngineError,
 )
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 

@@ -11,17 +11,15 @@ from procrastinate import App, JobContext, RetryStrategy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from transcribe.domain.jobs import cancellations, runner
-from transcribe.domain.jobs.housekeeping import clean_up
 from transcribe.domain.jobs.queueing import (
     CANCEL_AT_PROVIDER_TASK,
     CHECK_TASK,
-    HOUSEKEEPING_TASK,
     RECOVER_TASK,
     SUBMIT_TASK,
 )
 from transcribe.domain.jobs.recovery import recover_jobs
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.engines.base import TransientEngineError
+from transcribe.worker.runtime import WorkerRuntime
 
 # Provider, network, database and object-storage blips: worth another attempt later.
 TRANSIENT_ERRORS = (
@@ -79,8 +77,3 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
     @app.task(name=RECOVER_TASK, queueing_lock=RECOVER_TASK, pass_context=True)
     async def recover(context: JobContext, timestamp: int) -> None:
         await recover_jobs(context.app, rt)
-
-    @app.periodic(cron=settings.housekeeping_cron, periodic_id="housekeeping")
-    @app.task(name=HOUSEKEEPING_TASK, queueing_lock=HOUSEKEEPING_TASK)
-    async def housekeeping(timestamp: int) -> None:
-        await clean_up(rt)

@@ -9,7 +9,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import select
 
 from transcribe.db import models as m
-from transcribe.domain.jobs.runtime import WorkerRuntime
+from transcribe.worker.runtime import WorkerRuntime
 
 DELIVER_TASK = "deliver_webhook"
 

@@ -11,9 +11,9 @@ from procrastinate.jobs import Job
 from sqlalchemy import select, text, update
 
 from transcribe.db import models as m
-from transcribe.domain.jobs.runtime import WorkerRuntime
 from transcribe.domain.webhooks.delivery import deliver
 from transcribe.domain.webhooks.queueing import DELIVER_TASK, defer_delivery, delivery_lock
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 
