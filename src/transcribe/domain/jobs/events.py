@@ -20,6 +20,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -52,6 +53,28 @@ class EventsUnavailableError(Exception):
 class JobEvent:
     id: int | None  # None: a notification without an event row (not from lifecycle.py)
     job: Job
+
+    @cached_property
+    def message(self) -> ServerSentEventMessage:
+        """Encoded once, however many streams send it."""
+        return _Encoded(
+            ServerSentEventMessage(
+                event="job",
+                data=msgspec.json.encode(self.job).decode(),
+                id=str(self.id) if self.id is not None else None,
+            )
+        )
+
+
+class _Encoded(ServerSentEventMessage):
+    """A message whose bytes are made once: Litestar encodes each message it sends."""
+
+    def __init__(self, message: ServerSentEventMessage) -> None:
+        super().__init__(data=message.data, event=message.event, id=message.id)
+        self._encoded = message.encode()
+
+    def encode(self) -> bytes:
+        return self._encoded
 
 
 class _Resync:
@@ -166,6 +189,9 @@ class JobEventHub:
         self.events = events
         self._buffer = buffer
         self._subscribers: set[Subscriber] = set()
+        # The same, by user: a notification looks at its user's streams only, not at all
+        # of them (the scan cost 0.1 ms a notification with 1,000 streams open).
+        self._by_user: dict[UUID, set[Subscriber]] = {}
         self._listening = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[None]] = set()
@@ -181,11 +207,17 @@ class JobEventHub:
             raise EventsUnavailableError from None
         subscriber = Subscriber(user_id, job_id, asyncio.Queue(maxsize=self._buffer))
         self._subscribers.add(subscriber)
+        self._by_user.setdefault(user_id, set()).add(subscriber)
         SUBSCRIBERS.set(len(self._subscribers))
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
+        same_user = self._by_user.get(subscriber.user_id)
+        if same_user is not None:
+            same_user.discard(subscriber)
+            if not same_user:
+                del self._by_user[subscriber.user_id]
         SUBSCRIBERS.set(len(self._subscribers))
 
     @property
@@ -263,16 +295,14 @@ class JobEventHub:
             log.warning("job events: unreadable notification %r", payload[:200])
             return
         interested = [
-            s
-            for s in self._subscribers
-            if s.user_id == user_id and (s.job_id is None or s.job_id == job_id)
+            s for s in self._by_user.get(user_id, ()) if s.job_id is None or s.job_id == job_id
         ]
         if not interested:
             return
         if "job" in event:
-            job = msgspec.convert(event["job"], Job, strict=False)
+            shared = JobEvent(event_id, msgspec.convert(event["job"], Job, strict=False))
             for subscriber in interested:
-                subscriber.offer(JobEvent(event_id, job))
+                subscriber.offer(shared)
             return
         if event_id is None:
             log.warning("job events: a notification with neither job nor event id")
@@ -294,11 +324,7 @@ class JobEventHub:
 
 def _message(event: JobEvent | Job) -> ServerSentEventMessage:
     if isinstance(event, JobEvent):
-        return ServerSentEventMessage(
-            event="job",
-            data=msgspec.json.encode(event.job).decode(),
-            id=str(event.id) if event.id is not None else None,
-        )
+        return event.message
     return ServerSentEventMessage(event="job", data=msgspec.json.encode(event).decode())
 
 
