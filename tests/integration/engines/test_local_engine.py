@@ -227,6 +227,8 @@ async def test_progress_moves_and_a_cancel_stops_the_transcription(
         aconnect_sse(sse_client, "GET", f"/jobs/{job_id}/events", headers=user.headers) as source,
     ):
         async for event in source.aiter_sse():
+            if event.event != "job":  # httpx-sse yields keep-alive comments as empty events
+                continue
             job = json.loads(event.data)
             if job["progress"] is not None:
                 progress.append(job["progress"])
