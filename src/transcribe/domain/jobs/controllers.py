@@ -6,12 +6,11 @@ from uuid import UUID
 
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, delete, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import usage
 from transcribe.domain.accounts.current_user import (
     CurrentUser,
     Principal,
@@ -19,14 +18,14 @@ from transcribe.domain.accounts.current_user import (
     session_of,
 )
 from transcribe.domain.jobs import cancellations, lifecycle
+from transcribe.domain.jobs.creation import JobCreation, job_creation
 from transcribe.domain.jobs.deps import job_service_deps
-from transcribe.domain.jobs.queueing import defer_submit
 from transcribe.domain.jobs.reads import JobReads
-from transcribe.domain.jobs.schemas import Job, JobCreate, job_view
+from transcribe.domain.jobs.schemas import Job, JobCreate
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
 from transcribe.engines import TranscriptionEngine, is_supported_language, language_refusal
-from transcribe.lib.errors import InvalidInput, QuotaExceeded
+from transcribe.lib.errors import InvalidInput
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue
@@ -41,7 +40,10 @@ MAX_KEYTERM_WORDS = 6
 class JobController(Controller):
     path = "/jobs"
     tags = ["Transcription jobs"]
-    dependencies = job_service_deps
+    dependencies = {
+        **job_service_deps,
+        "job_creation": Provide(job_creation, sync_to_thread=False),
+    }
 
     @post(
         "/",
@@ -63,12 +65,10 @@ class JobController(Controller):
     )
     async def create_job(
         self,
-        current_user: CurrentUser,
+        request: Request[Principal, Any, Any],
         data: JSONBody[JobCreate],
-        jobs_service: NamedDependency[JobService],
-        db_session: NamedDependency[AsyncSession],
+        job_creation: NamedDependency[JobCreation],
         engine: NamedDependency[TranscriptionEngine],
-        queue: NamedDependency[LazyQueue],
         settings: NamedDependency[Settings],
     ) -> Job:
         """Queues a transcription of a completed upload. Follow it with GET /jobs/{id}/events (or
@@ -84,29 +84,17 @@ class JobController(Controller):
         if data.speakers_expected is not None and data.mode != "dialogue":
             raise InvalidInput(detail="speakers_expected is only for mode 'dialogue'")
         keyterms = _clean_keyterms(data.keyterms)
-        quota = usage.quota_seconds(current_user, settings.auth.quota_monthly_audio_minutes)
-        if quota is not None:
-            used = await usage.used_this_month(db_session, current_user.id)
-            if used >= quota:
-                raise QuotaExceeded(
-                    detail=f"This month's audio quota ({quota // 60} minutes) is used up; "
-                    "it renews on the 1st (UTC)"
-                )
-        job = await jobs_service.create_for_upload(
-            current_user.id,
+        # No session: the user is checked, and the quota read, with the upload (creation.py).
+        return await job_creation.create(
+            request.user,
             data.object_key,
             language,
             data.mode,
             engine=engine.name,
+            default_quota_minutes=settings.auth.quota_monthly_audio_minutes,
             speakers_expected=data.speakers_expected,
             keyterms=keyterms,
         )
-        try:
-            job.queue_job_id = await defer_submit(await queue.get(), job.id)
-        except Exception:
-            # The job is saved; the recovery task queues it once the queue answers again.
-            log.exception("could not queue job %s now; recovery will", job.id)
-        return job_view(job)
 
     @get(
         "/",

@@ -8,7 +8,6 @@ from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepository
 from sqlalchemy import delete, func, select, union_all
 
 from transcribe.db import models as m
-from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.schemas import Job
 from transcribe.lib.errors import Conflict, Gone, NotFound
 
@@ -28,42 +27,6 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         model_type = m.TranscriptionJob
 
     repository_type = Repo
-
-    async def create_for_upload(
-        self,
-        user_id: UUID,
-        object_key: str,
-        language: str,
-        mode: str,
-        *,
-        engine: str,
-        speakers_expected: int | None = None,
-        keyterms: list[str] | None = None,
-    ) -> m.TranscriptionJob:
-        session = self.repository.session
-        upload = await session.scalar(
-            select(m.Upload)
-            .where(m.Upload.object_key == object_key, m.Upload.user_id == user_id)
-            # Held until the job is committed: neither DELETE /files nor retention can
-            # remove the media in between.
-            .with_for_update(read=True)
-        )
-        if upload is None:
-            raise NotFound(detail="No such uploaded file")
-        ensure_media_available(upload)
-        job = await lifecycle.create(
-            session,
-            user_id=user_id,
-            upload=upload,
-            language=language,
-            mode=mode,
-            engine=engine,
-            speakers_expected=speakers_expected,
-            keyterms=keyterms,
-        )
-        # Committed before deferring, so the worker always finds the row.
-        await session.commit()
-        return job
 
     async def get_owned(
         self, user_id: UUID, job_id: UUID, *, for_update: bool = False
