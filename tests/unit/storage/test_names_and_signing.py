@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from transcribe.domain.files.names import MAX_NAME, safe_filename, upload_key
+from transcribe.storage.keys import MAX_NAME, safe_filename, upload_key
 from transcribe.storage.signing import UrlSigner
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from transcribe.db import models as m
 from transcribe.domain.accounts.throttle import LoginThrottle
 from transcribe.engines.base import PermanentEngineError
+from transcribe.storage.keys import RESULTS_ROOT, UPLOADS_ROOT
 from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
 
     @app.task(name=PURGE_TASK, retry=retry)
     async def purge_deleted_account(user_id: str, provider_job_ids: list[str]) -> None:
-        for prefix in (f"uploads/{user_id}/", f"results/{user_id}/"):
+        for prefix in (f"{UPLOADS_ROOT}{user_id}/", f"{RESULTS_ROOT}{user_id}/"):
             removed = await rt.storage.delete_prefix(prefix)
             log.info("deleted %s objects under %s", removed, prefix)
         for provider_job_id in provider_job_ids:

@@ -7,7 +7,6 @@ from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepository
 from sqlalchemy import exists, func, select
 
 from transcribe.db import models as m
-from transcribe.domain.files.names import upload_key
 from transcribe.domain.files.schemas import UploadedFile
 from transcribe.lib.errors import (
     Conflict,
@@ -19,6 +18,7 @@ from transcribe.lib.errors import (
 )
 from transcribe.lib.pagination import newest_first_page
 from transcribe.lib.text import printable
+from transcribe.storage.keys import upload_key
 
 
 def check_upload(size: int, content_type: str, *, max_bytes: int, allow_text: bool) -> str:

@@ -18,13 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.files.names import UPLOADS_ROOT
 from transcribe.domain.transcripts.render import FORMATS
-from transcribe.domain.transcripts.store import RESULTS_ROOT
 from transcribe.lib.errors import NotFound
 from transcribe.lib.http import content_disposition
 from transcribe.lib.ranges import Unsatisfiable, byte_range, content_range
 from transcribe.storage import Storage
+from transcribe.storage.keys import RESULTS_ROOT, UPLOADS_ROOT
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ async def complete(
     )
     if job is not None:
         await count_completion(session, job)
-        await record_job_event(session, job)
+        await record_job_event(session, job, job_view(job))
     return job
 
 
@@ -267,7 +267,7 @@ async def fail(session: AsyncSession, job_id: UUID, message: str) -> m.Transcrip
         },
     )
     if job is not None:
-        await record_job_event(session, job)
+        await record_job_event(session, job, job_view(job))
     return job
 
 

@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.files.names import safe_filename
 from transcribe.domain.transcripts.document import (
     TranscriptDocument,
     Utterance,
@@ -34,12 +33,7 @@ from transcribe.domain.transcripts.document import (
 from transcribe.domain.transcripts.render import FORMATS
 from transcribe.lib.http import content_disposition
 from transcribe.storage import PresignedRequest, Storage
-
-RESULTS_ROOT = "results/"
-
-
-def results_prefix(user_id: UUID, job_id: UUID) -> str:
-    return f"{RESULTS_ROOT}{user_id}/{job_id}/"
+from transcribe.storage.keys import results_prefix, safe_filename
 
 
 def document_key(user_id: UUID, job_id: UUID) -> str:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.jobs.schemas import job_view
 
 # The job statuses users can subscribe to, as event types.
 EVENT_TYPES = ("job.completed", "job.failed")
@@ -31,8 +30,10 @@ def event_type_of(job: m.TranscriptionJob) -> str:
     return f"job.{job.status}"
 
 
-async def record_job_event(session: AsyncSession, job: m.TranscriptionJob) -> None:
-    """One delivery per endpoint of the job's owner that subscribed to this event."""
+async def record_job_event(session: AsyncSession, job: m.TranscriptionJob, view: object) -> None:
+    """One delivery per endpoint of the job's owner that subscribed to this event; `view` is
+    the job as the API shows it (the jobs domain's own schema, given by its caller: this
+    package does not import jobs)."""
     event_type = event_type_of(job)
     if event_type not in EVENT_TYPES:
         return
@@ -43,7 +44,7 @@ async def record_job_event(session: AsyncSession, job: m.TranscriptionJob) -> No
         )
     )
     now = datetime.now(UTC)
-    body = msgspec.json.encode(EventBody(type=event_type, timestamp=now, data=job_view(job)))
+    body = msgspec.json.encode(EventBody(type=event_type, timestamp=now, data=view))
     for endpoint_id in endpoints:
         session.add(
             m.WebhookDelivery(

@@ -1,4 +1,6 @@
-"""Object keys for uploads, and making users' filenames safe to put in one."""
+"""The storage key layout, spelled here only: `uploads/{user}/{uuid}/{name}` for what users
+upload, `results/{user}/{job}/...` for what jobs make; and users' filenames made safe to
+put in a key."""
 
 from __future__ import annotations
 
@@ -35,4 +37,12 @@ def upload_key(user_id: UUID, filename: str) -> str:
 
 
 def is_owned_key(user_id: UUID, key: str) -> bool:
-    return key.startswith(f"uploads/{user_id}/") and ".." not in key.split("/")
+    return key.startswith(f"{UPLOADS_ROOT}{user_id}/") and ".." not in key.split("/")
+
+
+RESULTS_ROOT = "results/"
+
+
+def results_prefix(user_id: UUID, job_id: UUID) -> str:
+    """Where everything a job makes goes (its transcript documents and renders)."""
+    return f"{RESULTS_ROOT}{user_id}/{job_id}/"
