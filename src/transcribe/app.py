@@ -38,11 +38,11 @@ from transcribe.domain.jobs.events import EventLog, JobEventHub
 from transcribe.domain.jobs.media_routes import JobMediaController
 from transcribe.domain.jobs.provider_webhooks import ProviderWebhookController
 from transcribe.domain.jobs.reads import JobReads
+from transcribe.domain.jobs.transcript_edit_routes import TranscriptDocumentController
+from transcribe.domain.jobs.transcript_routes import TranscriptController
 from transcribe.domain.sharing.controllers import ShareController, SharedController
 from transcribe.domain.system.controllers import SystemController
 from transcribe.domain.system.metrics import MetricsController
-from transcribe.domain.transcripts.controllers import TranscriptController
-from transcribe.domain.transcripts.edit_routes import TranscriptDocumentController
 from transcribe.domain.webhooks.controllers import WebhookEndpointController
 from transcribe.engines import get_engine
 from transcribe.lib import shutdown

@@ -20,8 +20,8 @@ from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.services import JobService
+from transcribe.domain.jobs.transcript_routes import completed_job
 from transcribe.domain.transcripts import store
-from transcribe.domain.transcripts.controllers import completed_job
 from transcribe.domain.transcripts.document import TranscriptDocument, with_names
 from transcribe.domain.transcripts.edits import apply_edits, restored
 from transcribe.domain.transcripts.schemas import TranscriptEdits

@@ -1,5 +1,6 @@
 """Transcript routes: downloads in every format, speaker names (the document itself and
-edits to its words are in `edit_routes.py`)."""
+edits to its words are in `transcript_edit_routes.py`); under /jobs, so in the jobs package,
+which owns those paths."""
 
 from __future__ import annotations
 
