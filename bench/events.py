@@ -13,7 +13,8 @@ which does nothing else meanwhile). Delay = arrival - commit, per event per stre
 The baseline, measured first in the same run: one user with one stream, whose JOBS jobs
 finish the same way (every change reaches that one stream). RSS is the API's, from the
 kernel: idle before the streams open, with them open, and the peak while the jobs finish.
-Targets: p99 under 1 s with all the streams; RSS growth under 100 MiB.
+Targets: p99 under 1 s with all the streams; RSS growth under 100 MiB. `--users 1000` gives
+every stream a user of its own (each change then reaches one stream).
 
     .venv/bin/python bench/events.py [--streams 1000] [--users 100] [--jobs 500] [--workers 4]
 """
@@ -34,6 +35,7 @@ import multiprocessing
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -52,7 +54,6 @@ from tests.helpers.server import free_port
 
 from bench.common import rss_mib
 
-PASSWORD = "bench password 1"  # noqa: S105 - throwaway accounts on a throwaway database
 CHANGES = ("claimed", "progress", "completed")
 _ID_LINE = re.compile(rb"(?m)^id: (\d+)\r?$")
 
@@ -98,21 +99,30 @@ def api_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
         log.close()
 
 
-async def sign_up(api: str, count: int) -> list[tuple[str, str]]:
-    """`count` users through the API: (user id, access token) each."""
-    limit = asyncio.Semaphore(4)  # argon2 hashes; the machine has few cores
+def make_users(database_url: str, count: int) -> list[tuple[str, str]]:
+    """`count` users, each with an access token issued by the API's own TokenIssuer (the
+    JWT_SECRET of this process's environment, as the API's): (user id, token) each. Made
+    in the database, not signed up: a thousand argon2 hashes would take minutes here."""
+    from transcribe import plugins
+    from transcribe.db import models as m
+    from transcribe.domain.accounts.auth import TokenIssuer, build_jwt_auth
+    from transcribe.settings import get_settings
 
-    async def one(http: httpx.AsyncClient) -> tuple[str, str]:
-        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
-        async with limit:
-            created = await http.post("/auth/register", json={"email": email, "password": PASSWORD})
-            created.raise_for_status()
-            login = await http.post("/auth/login", json={"email": email, "password": PASSWORD})
-            login.raise_for_status()
-        return created.json()["id"], login.json()["access_token"]
-
-    async with httpx.AsyncClient(base_url=api, timeout=120) as http:
-        return list(await asyncio.gather(*(one(http) for _ in range(count))))
+    settings = get_settings()
+    issuer = TokenIssuer(
+        build_jwt_auth(settings, plugins.alchemy_config(settings)),
+        settings.auth.access_token_ttl_s,
+    )
+    users = []
+    with psycopg.connect(database_url) as conn:
+        for _ in range(count):
+            (user_id,) = conn.execute(
+                "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
+                "VALUES (gen_random_uuid(), %s, '!', now(), now()) RETURNING id",
+                (f"bench-{uuid.uuid4().hex[:12]}@example.com",),
+            ).fetchone()
+            users.append((str(user_id), issuer.issue(m.User(id=user_id, token_version=0))))
+    return users
 
 
 def make_jobs(database_url: str, user_ids: list[str], count: int) -> dict[str, str]:
@@ -271,6 +281,8 @@ async def one_round(
     clients = [Stream(*users[i % len(users)]) for i in range(streams)]
     for client in clients:
         client.expected = per_user[client.user_id] * len(CHANGES)
+        if not client.expected:  # a user with no job finishing: its stream should stay quiet
+            client.complete.set()
 
     rss_idle = rss_mib(pid)
     opening = time.monotonic()
@@ -314,12 +326,17 @@ async def one_round(
     finals = {event_id for event_id, _, change in rows if change == "completed"}
     every: list[float] = []
     final_delays: list[float] = []
-    twice = missing = 0
+    owner = {event_id: owners[job_id] for event_id, job_id, _ in rows}
+    twice = missing = stray = 0
     for client in clients:
         ids = [event_id for event_id, _ in client.arrivals]
         twice += len(ids) - len(set(ids))
-        missing += client.expected - len(set(ids) & event_at.keys())
+        own = {event_id for event_id in ids if owner.get(event_id) == client.user_id}
+        stray += len(set(ids) - own)  # another user's event: must never happen
+        missing += client.expected - len(own)
         for event_id, arrived in client.arrivals:
+            if event_id not in own:
+                continue
             delay = arrived - event_at[event_id]
             every.append(delay)
             if event_id in finals:
@@ -345,6 +362,7 @@ async def one_round(
         "rss_after": rss_after,
         "twice": twice,
         "missing": missing,
+        "stray": stray,
     }
 
 
@@ -366,21 +384,18 @@ def main() -> None:
     storage = tempfile.mkdtemp(prefix="bench-events-storage-")
     with fresh_database("transcribe_bench") as url:
         upgrade(DatabaseSettings(url=url).sync_url)
-        env = {
-            **os.environ,
-            "ENV_FILE": "/nonexistent/.env",
-            "DATABASE_URL": url,
-            "JWT_SECRET": "bench-secret-" + "x" * 40,
-            "STORAGE_BACKEND": "local",
-            "LOCAL_STORAGE_DIR": storage,
-            "TRANSCRIPTION_BACKEND": "stub",
-            "LOG_LEVEL": "INFO",  # as deployed: a line per request
-            "LOGIN_MAX_FAILURES_PER_CLIENT": "100000",
-            "REGISTER_MAX_PER_CLIENT": "100000",
-        }
-        with api_process(env) as (api, process):
-            users = asyncio.run(sign_up(api, args.users + 1))
-            solo, crowd = users[:1], users[1:]
+        os.environ.update(
+            ENV_FILE="/nonexistent/.env",
+            DATABASE_URL=url,
+            JWT_SECRET="bench-secret-" + "x" * 40,
+            STORAGE_BACKEND="local",
+            LOCAL_STORAGE_DIR=storage,
+            TRANSCRIPTION_BACKEND="stub",
+            LOG_LEVEL="INFO",  # as deployed: a line per request
+        )
+        users = make_users(url, args.users + 1)
+        solo, crowd = users[:1], users[1:]
+        with api_process(dict(os.environ)) as (api, process):
             results = {
                 "1 stream": asyncio.run(
                     one_round(api, process.pid, url, solo, 1, args.jobs, args.workers)
@@ -389,6 +404,7 @@ def main() -> None:
                     one_round(api, process.pid, url, crowd, args.streams, args.jobs, args.workers)
                 ),
             }
+    shutil.rmtree(storage, ignore_errors=True)
 
     print(
         f"one API process (python -m transcribe serve); {args.jobs} jobs finish per round "
@@ -398,7 +414,7 @@ def main() -> None:
     print(
         f"{'round':<14}{'users':>6}{'deliveries':>11}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
         f"{'final p99':>10}{'changes/s':>10}{'commit ms':>10}{'API CPU s':>10}{'RSS idle':>9}{'open':>6}"
-        f"{'peak':>6}{'missing':>8}{'twice':>6}"
+        f"{'peak':>6}{'missing':>8}{'twice':>6}{'stray':>6}"
     )
     for name, r in results.items():
         print(
@@ -406,6 +422,7 @@ def main() -> None:
             f"{r['p99_ms']:>8.1f}{r['max_ms']:>8.1f}{r['final_p99_ms']:>10.1f}"
             f"{r['commits_per_s']:>10.0f}{r['commit_ms']:>10.1f}{r['api_cpu_s']:>10.1f}{r['rss_idle']:>9.0f}"
             f"{r['rss_open']:>6.0f}{r['rss_peak']:>6.0f}{r['missing']:>8}{r['twice']:>6}"
+            f"{r['stray']:>6}"
         )
     crowd_result = results[f"{args.streams} streams"]
     print(
