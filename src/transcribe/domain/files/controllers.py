@@ -5,7 +5,8 @@ from typing import Annotated
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromPath, JSONBody, Parameter
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
@@ -46,7 +47,21 @@ class FileController(Controller):
     async def presign(
         self,
         current_user: CurrentUser,
-        data: JSONBody[PresignRequest],
+        data: Annotated[
+            PresignRequest,
+            Body(
+                examples=[
+                    Example(
+                        summary="An MP3 of 46 MB",
+                        value={
+                            "filename": "interview.mp3",
+                            "size": 48_213_504,
+                            "content_type": "audio/mpeg",
+                        },
+                    )
+                ]
+            ),
+        ],
         uploads_service: NamedDependency[UploadService],
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],

@@ -14,7 +14,12 @@ class PresignRequest(Schema):
     filename: Annotated[
         str, NoNul, msgspec.Meta(min_length=1, max_length=1024, examples=["interview.mp3"])
     ]
-    size: Annotated[int, msgspec.Meta(description="Exact size in bytes of the file to upload")]
+    size: Annotated[
+        int,
+        msgspec.Meta(
+            description="Exact size in bytes of the file to upload", examples=[48_213_504]
+        ),
+    ]
     content_type: Annotated[
         str, NoNul, msgspec.Meta(min_length=3, max_length=255, examples=["audio/mpeg"])
     ]

@@ -7,7 +7,8 @@ from uuid import UUID
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromPath, FromQuery, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -35,6 +36,38 @@ from transcribe.storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_KEYTERM_WORDS = 6
+
+
+# Swagger's "Try it out" sends these: requests the service takes, once `object_key` is
+# the one POST /files/presign gave (tests/integration/jobs/test_openapi_examples.py).
+CREATE_EXAMPLES = [
+    Example(
+        summary="English, one voice",
+        value={
+            "object_key": "uploads/<your user id>/<upload id>/interview.mp3",
+            "language": "en",
+            "mode": "mono",
+        },
+    ),
+    Example(
+        summary="Russian, two speakers, with words to favour",
+        value={
+            "object_key": "uploads/<your user id>/<upload id>/interview.mp3",
+            "language": "ru",
+            "mode": "dialogue",
+            "speakers_expected": 2,
+            "keyterms": ["Yandex Cloud"],
+        },
+    ),
+    Example(
+        summary="Detect the language",
+        value={
+            "object_key": "uploads/<your user id>/<upload id>/interview.mp3",
+            "language": "auto",
+            "mode": "mono",
+        },
+    ),
+]
 
 
 class JobController(Controller):
@@ -66,7 +99,7 @@ class JobController(Controller):
     async def create_job(
         self,
         request: Request[Principal, Any, Any],
-        data: JSONBody[JobCreate],
+        data: Annotated[JobCreate, Body(examples=CREATE_EXAMPLES)],
         job_creation: NamedDependency[JobCreation],
         engine: NamedDependency[TranscriptionEngine],
         settings: NamedDependency[Settings],

@@ -1214,6 +1214,25 @@ export interface components {
         /**
          * JobCreate
          * @description What to transcribe (a completed upload), in which language and mode, with optional hints.
+         * @example {
+         *       "language": "en",
+         *       "mode": "mono",
+         *       "object_key": "uploads/<your user id>/<upload id>/interview.mp3"
+         *     }
+         * @example {
+         *       "keyterms": [
+         *         "Yandex Cloud"
+         *       ],
+         *       "language": "ru",
+         *       "mode": "dialogue",
+         *       "object_key": "uploads/<your user id>/<upload id>/interview.mp3",
+         *       "speakers_expected": 2
+         *     }
+         * @example {
+         *       "language": "auto",
+         *       "mode": "mono",
+         *       "object_key": "uploads/<your user id>/<upload id>/interview.mp3"
+         *     }
          */
         JobCreate: {
             /**
@@ -1351,6 +1370,11 @@ export interface components {
         /**
          * PresignRequest
          * @description The file about to be uploaded: its name, exact size and media type.
+         * @example {
+         *       "content_type": "audio/mpeg",
+         *       "filename": "interview.mp3",
+         *       "size": 48213504
+         *     }
          */
         PresignRequest: {
             /**
@@ -1363,7 +1387,10 @@ export interface components {
              * @example interview.mp3
              */
             filename: string;
-            /** @description Exact size in bytes of the file to upload */
+            /**
+             * @description Exact size in bytes of the file to upload
+             * @example 48213504
+             */
             size: number;
         };
         /**
