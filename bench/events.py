@@ -6,9 +6,11 @@ default 100 users with 10 streams each, so that every change goes to 10 streams:
 heavier fan-out per change than users with one or two tabs give). Their JOBS jobs then
 finish through the lifecycle module, as a worker finishes them (claimed, progress 50 %,
 completed: three changes, each its own transaction), from WORKERS concurrent workers in
-another process, as fast as they commit. Each change is timed when its commit returns;
-each stream times each event as its bytes arrive (raw asyncio streams in this process,
-which does nothing else meanwhile). Delay = arrival - commit, per event per stream.
+another process, as fast as they commit. Each change is timed as its COMMIT is sent
+(PostgreSQL sends the NOTIFY during it: a delay is at most the commit's own time, printed,
+longer than the true one); each stream times each event as its bytes arrive (raw asyncio
+streams in this process, which does nothing else meanwhile). Delay = arrival - commit, per
+event per stream; every stream must get each of its user's events once and no other's.
 
 The baseline, measured first in the same run: one user with one stream, whose JOBS jobs
 finish the same way (every change reaches that one stream). RSS is the API's, from the
