@@ -57,7 +57,11 @@ from transcribe.lib.errors import (
 )
 from transcribe.lib.json_only import json_bodies_only
 from transcribe.lib.logging import configure_logging
-from transcribe.lib.openapi import describe_schemas, mark_public_operations
+from transcribe.lib.openapi import (
+    describe_schemas,
+    describe_security_schemes,
+    mark_public_operations,
+)
 from transcribe.lib.request_id import RequestContextMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
 from transcribe.settings import Settings, get_settings
@@ -133,7 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             plugins.docs_assets_router(),
             web_router(settings),  # the web app's pages and files
         ],
-        on_startup=[mark_public_operations, describe_schemas],
+        on_startup=[mark_public_operations, describe_schemas, describe_security_schemes],
         lifespan=[queue_pool],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.

@@ -99,3 +99,19 @@ def describe_schemas(app: Litestar) -> None:
     for name, schema in (components.schemas or {}).items():
         if schema.description is None and name in docs:
             schema.description = docs[name]
+
+
+def describe_security_schemes(app: Litestar) -> None:
+    """HTTP bearer schemes as OpenAPI defines them: Litestar's JWTAuth adds `name` (an
+    `apiKey` field, invalid on `http`, which openapi-spec-validator refuses) and says
+    `bearerFormat: JWT`, though an API key (`trk_...`) is a bearer token here too."""
+    components = app.openapi_schema.components
+    for name, scheme in (components.security_schemes or {}).items():
+        if getattr(scheme, "type", None) != "http":
+            continue
+        scheme.name = None
+        if name != METRICS_SCHEME:
+            scheme.bearer_format = None
+            scheme.description = (
+                "A login's access token (a JWT from POST /auth/login) or an API key (trk_...)"
+            )
