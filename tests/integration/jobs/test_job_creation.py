@@ -1,4 +1,4 @@
-"""POST /jobs in one statement (domain/jobs/creation.py): the job, its queue job and its
+"""POST /jobs in two statements (domain/jobs/creation.py): the job, its queue job and its
 `created` event are written together, as lifecycle.py writes every event, and one user's
 concurrent creations each get their own event and queue job."""
 
@@ -9,18 +9,23 @@ import json
 
 import httpx
 import psycopg
+import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.uploads import upload_file
 from transcribe.domain.jobs import lifecycle
 from transcribe.domain.jobs.queueing import SUBMIT_TASK, job_lock
+from transcribe.lib.text import printable
 
 
+@pytest.mark.parametrize(
+    "filename", ["talk.txt", 'Ада "Q" \\ it\u2019s \U0001f600 \u2028.txt'], ids=["plain", "escapes"]
+)
 async def test_the_job_its_queue_job_and_its_event_are_written_together(
-    client: httpx.AsyncClient, database_url: str
+    client: httpx.AsyncClient, database_url: str, filename: str
 ) -> None:
     user = await signed_in_user(client)
-    key = await upload_file(client, user, b"one statement", filename="talk.txt")
+    key = await upload_file(client, user, b"one statement", filename=filename)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"LISTEN {lifecycle.JOB_EVENTS_CHANNEL}")
         response = await client.post(
@@ -31,6 +36,7 @@ async def test_the_job_its_queue_job_and_its_event_are_written_together(
         assert response.status_code == 201, response.text
         heard = [json.loads(n.payload) for n in conn.notifies(timeout=2, stop_after=1)]
         job = response.json()
+        assert job["filename"] == printable(filename)  # quotes and all
         events = conn.execute(
             "SELECT id, user_id::text, change, job FROM job_events WHERE job_id = %s",
             (job["id"],),
