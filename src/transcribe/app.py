@@ -61,6 +61,7 @@ from transcribe.lib.openapi import (
     describe_schemas,
     describe_security_schemes,
     mark_public_operations,
+    tighten_document,
 )
 from transcribe.lib.request_id import RequestContextMiddleware, stamp_response
 from transcribe.queue import LazyQueue, build_queue
@@ -137,7 +138,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             plugins.docs_assets_router(),
             web_router(settings),  # the web app's pages and files
         ],
-        on_startup=[mark_public_operations, describe_schemas, describe_security_schemes],
+        on_startup=[
+            mark_public_operations,
+            describe_schemas,
+            describe_security_schemes,
+            tighten_document,
+        ],
         lifespan=[queue_pool],
         plugins=[plugins.sqlalchemy_plugin(alchemy)],
         # After auth's hook, which puts its middleware first: request ids and logs wrap everything.

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Litestar
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Reference
+from litestar.openapi.spec import Schema as OpenAPISchema
 
 from transcribe.lib.schema import Schema
 
@@ -115,3 +117,42 @@ def describe_security_schemes(app: Litestar) -> None:
             scheme.description = (
                 "A login's access token (a JWT from POST /auth/login) or an API key (trk_...)"
             )
+
+
+# Response bodies whose every field is always sent (no struct omits defaults): required, so
+# generated clients type them as present.
+ALWAYS_WHOLE = ("AccessToken", "Account", "AdminJob", "Job", "SharedTranscript")
+_PAGE_FIELDS = {"items", "total", "limit", "offset"}
+_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def tighten_document(app: Litestar) -> None:
+    """What client generators need and Litestar leaves loose: every 400 answers our
+    ErrorBody (Litestar documents the 400 of path and query parameters with an inline
+    schema of its own, whose `extra` has no `items`); fields always sent are required, in
+    the response bodies above and in every page (`items`, `total`, `limit`, `offset`)."""
+    document = app.openapi_schema
+    schemas = document.components.schemas or {}
+    for name in ALWAYS_WHOLE:
+        schema = schemas.get(name)
+        if schema is not None and schema.properties:
+            schema.required = sorted(schema.properties)
+    error_body = Reference(ref="#/components/schemas/ErrorBody")
+    for item in (document.paths or {}).values():
+        for method in _OPERATIONS:
+            operation = getattr(item, method, None)
+            if operation is None or not operation.responses:
+                continue
+            for status, response in operation.responses.items():
+                media = (getattr(response, "content", None) or {}).get("application/json")
+                if media is None:
+                    continue
+                if status == "400" and not isinstance(media.schema, Reference):
+                    media.schema = error_body
+                    response.description = "A path or query parameter, or the body, is malformed"
+                schema = media.schema
+                if (
+                    isinstance(schema, OpenAPISchema)
+                    and set(schema.properties or {}) == _PAGE_FIELDS
+                ):
+                    schema.required = sorted(_PAGE_FIELDS)

@@ -985,21 +985,21 @@ export interface components {
             created_at: string;
             detected_language: string | null;
             /** @description The engine that runs the job (`assemblyai`, `local`, `stub`) */
-            engine?: string | null;
+            engine: string | null;
             error_message: string | null;
             filename: string;
             /** Format: uuid */
             id: string;
             language: string;
             /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
-            language_confidence?: number | null;
+            language_confidence: number | null;
             /** @enum {string} */
             mode: "mono" | "dialogue";
             object_key: string;
             /** @description 0..100 where the engine reports it, else null */
-            progress?: number | null;
+            progress: number | null;
             /** @description Speaker labels to names, `{}` until set */
-            speaker_names?: {
+            speaker_names: {
                 [key: string]: string;
             };
             started_at: string | null;
@@ -1189,21 +1189,21 @@ export interface components {
             created_at: string;
             detected_language: string | null;
             /** @description The engine that runs the job (`assemblyai`, `local`, `stub`) */
-            engine?: string | null;
+            engine: string | null;
             error_message: string | null;
             filename: string;
             /** Format: uuid */
             id: string;
             language: string;
             /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
-            language_confidence?: number | null;
+            language_confidence: number | null;
             /** @enum {string} */
             mode: "mono" | "dialogue";
             object_key: string;
             /** @description 0..100 where the engine reports it, else null */
-            progress?: number | null;
+            progress: number | null;
             /** @description Speaker labels to names, `{}` until set */
-            speaker_names?: {
+            speaker_names: {
                 [key: string]: string;
             };
             started_at: string | null;
@@ -1483,7 +1483,7 @@ export interface components {
         SharedTranscript: {
             job: components["schemas"]["SharedJob"];
             /** @description The recording's type (`audio/...`, `video/...`); null with no media */
-            media_content_type?: string | null;
+            media_content_type: string | null;
             media_url: string | null;
             transcript: components["schemas"]["TranscriptDocument"];
         };
@@ -1670,13 +1670,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["AdminJob"][];
+                        items: components["schemas"]["AdminJob"][];
                         /** @description Maximal number of items to send. */
-                        limit?: number;
+                        limit: number;
                         /** @description Offset from the beginning of the query. */
-                        offset?: number;
+                        offset: number;
                         /** @description Total number of items. */
-                        total?: number;
+                        total: number;
                     };
                 };
             };
@@ -1729,19 +1729,13 @@ export interface operations {
                     "application/json": components["schemas"]["Retried"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -1802,13 +1796,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["AdminUser"][];
+                        items: components["schemas"]["AdminUser"][];
                         /** @description Maximal number of items to send. */
-                        limit?: number;
+                        limit: number;
                         /** @description Offset from the beginning of the query. */
-                        offset?: number;
+                        offset: number;
                         /** @description Total number of items. */
-                        total?: number;
+                        total: number;
                     };
                 };
             };
@@ -2028,19 +2022,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -2569,19 +2557,13 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -2623,13 +2605,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["UploadedFile"][];
+                        items: components["schemas"]["UploadedFile"][];
                         /** @description Maximal number of items to send. */
-                        limit?: number;
+                        limit: number;
                         /** @description Offset from the beginning of the query. */
-                        offset?: number;
+                        offset: number;
                         /** @description Total number of items. */
-                        total?: number;
+                        total: number;
                     };
                 };
             };
@@ -2736,19 +2718,13 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Bad or expired signature */
@@ -2803,19 +2779,13 @@ export interface operations {
                     "application/json": null;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Bad or expired signature */
@@ -2931,19 +2901,13 @@ export interface operations {
                     "application/json": components["schemas"]["StoredObject"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Bad or expired signature */
@@ -2993,19 +2957,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3078,13 +3036,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Job"][];
+                        items: components["schemas"]["Job"][];
                         /** @description Maximal number of items to send. */
-                        limit?: number;
+                        limit: number;
                         /** @description Offset from the beginning of the query. */
-                        offset?: number;
+                        offset: number;
                         /** @description Total number of items. */
-                        total?: number;
+                        total: number;
                     };
                 };
             };
@@ -3206,19 +3164,13 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3259,19 +3211,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3380,19 +3326,13 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3444,19 +3384,13 @@ export interface operations {
                     "application/json": components["schemas"]["MediaLink"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3508,19 +3442,13 @@ export interface operations {
                     "application/json": components["schemas"]["ShareLinkView"] | null;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3623,19 +3551,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3864,19 +3786,13 @@ export interface operations {
                     "application/json": components["schemas"]["TranscriptDocument"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */
@@ -3986,19 +3902,13 @@ export interface operations {
                     "application/json": components["schemas"]["SharedTranscript"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unknown, revoked or expired link, or a job no longer there */
@@ -4053,19 +3963,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unknown, revoked or expired link */
@@ -4224,19 +4128,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description A path or query parameter, or the body, is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, malformed, expired or forged token; or wrong email or password */

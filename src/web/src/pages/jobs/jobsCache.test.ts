@@ -25,6 +25,7 @@ function job(id: string, created: string, status: Job["status"] = "pending", upd
     completed_at: null,
     error_message: null,
     detected_language: null,
+    language_confidence: null,
     audio_duration_s: null,
     engine: "stub",
     progress: null,
