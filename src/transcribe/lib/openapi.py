@@ -10,7 +10,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Litestar
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import Reference
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Reference,
+    RequestBody,
+)
 from litestar.openapi.spec import Schema as OpenAPISchema
 
 from transcribe.lib.schema import Schema
@@ -156,3 +162,31 @@ def tighten_document(app: Litestar) -> None:
                     and set(schema.properties or {}) == _PAGE_FIELDS
                 ):
                     schema.required = sorted(_PAGE_FIELDS)
+            _describe_streams(operation)
+    upload = (document.paths or {}).get(UPLOAD_PATH)
+    if upload is not None and upload.put is not None:
+        upload.put.request_body = RequestBody(
+            content={"application/octet-stream": OpenAPIMediaType(schema=_BYTES)},
+            description="The file's bytes, exactly the size the URL was signed for",
+            required=True,
+        )
+
+
+UPLOAD_PATH = "/files/upload/{object_key}"  # the local backend's presigned PUT
+_BYTES = OpenAPISchema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+
+
+def _describe_streams(operation: Any) -> None:
+    """Event streams say what their events carry (the job, as GET /jobs/{id} shows it);
+    byte streams (Litestar's `Stream`, documented as JSON with an empty schema) are bytes."""
+    ok = operation.responses.get("200")
+    content = getattr(ok, "content", None) or {}
+    events = content.get("text/event-stream")
+    if events is not None:
+        events.schema = Reference(
+            ref="#/components/schemas/Job",
+            description="The data of each `job` event (comments keep the stream alive)",
+        )
+    media = content.get("application/json")
+    if media is not None and media.schema == OpenAPISchema():
+        ok.content = {"application/octet-stream": OpenAPIMediaType(schema=_BYTES)}

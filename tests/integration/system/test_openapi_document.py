@@ -64,3 +64,17 @@ async def test_every_400_is_our_error_body_and_always_sent_fields_are_required(
     listed = (await client.get("/jobs", headers=user.headers)).json()
     assert set(job["required"]) <= set(created.json()) and _PAGE <= set(listed)
     assert set(job["required"]) <= set(listed["items"][0])
+
+
+async def test_streams_say_what_they_carry(client: httpx.AsyncClient) -> None:
+    """Event streams: each event's data is a job; the presigned local download and upload
+    are bytes (a generated client would otherwise parse a file as JSON, or send nothing)."""
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/events", "/jobs/{job_id}/events"):
+        events = paths[path]["get"]["responses"]["200"]["content"]["text/event-stream"]
+        assert events["schema"]["$ref"] == "#/components/schemas/Job"
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    download = paths["/files/download/{object_key}"]["get"]["responses"]["200"]["content"]
+    assert download == {"application/octet-stream": binary}
+    upload = paths["/files/upload/{object_key}"]["put"]["requestBody"]
+    assert upload["required"] and upload["content"] == {"application/octet-stream": binary}
