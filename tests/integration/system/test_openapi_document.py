@@ -78,3 +78,13 @@ async def test_streams_say_what_they_carry(client: httpx.AsyncClient) -> None:
     assert download == {"application/octet-stream": binary}
     upload = paths["/files/upload/{object_key}"]["put"]["requestBody"]
     assert upload["required"] and upload["content"] == {"application/octet-stream": binary}
+
+
+async def test_closed_sets_are_enums_and_403s_say_why(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    (fmt,) = [
+        p for p in paths["/jobs/{job_id}/download"]["get"]["parameters"] if p["name"] == "format"
+    ]
+    assert fmt["schema"]["enum"] == ["txt", "srt", "vtt", "json", "docx"]
+    assert "not an admin" in paths["/admin/users"]["get"]["responses"]["403"]["description"]
+    assert "API key" in paths["/api-keys"]["get"]["responses"]["403"]["description"]

@@ -106,7 +106,11 @@ class ApiKeyController(Controller):
             last_used_at=None,
         )
 
-    @get("/", summary="Your API keys", responses=errors(401, 403))
+    @get(
+        "/",
+        summary="Your API keys",
+        responses=errors(401, 403, e403="An API key was used: keys are managed with a login"),
+    )
     async def list_keys(
         self, current_user: CurrentUser, db_session: NamedDependency[AsyncSession]
     ) -> KeyPage:
@@ -138,7 +142,7 @@ class ApiKeyController(Controller):
         "/{key_id:uuid}",
         status_code=204,
         summary="Revoke an API key (it stops working at once)",
-        responses=errors(401, 403, 404),
+        responses=errors(401, 403, 404, e403="An API key was used: keys are managed with a login"),
     )
     async def delete_key(
         self,

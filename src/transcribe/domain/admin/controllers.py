@@ -42,6 +42,9 @@ async def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise Forbidden(detail="Administrators only")
 
 
+ADMINS_ONLY = "The signed-in user is not an admin"
+
+
 class AdminUser(Schema):
     """A user as an admin sees it: state, quota and this month's usage."""
 
@@ -98,7 +101,11 @@ class AdminController(Controller):
     guards = [admins_only]
     dependencies = {**user_service_deps, **job_service_deps}
 
-    @get("/users", summary="Every user, newest first", responses=errors(400, 401, 403))
+    @get(
+        "/users",
+        summary="Every user, newest first",
+        responses=errors(400, 401, 403, e403=ADMINS_ONLY),
+    )
     async def users(
         self,
         users_service: NamedDependency[UserService],
@@ -127,7 +134,13 @@ class AdminController(Controller):
         "0 is unlimited, null returns to the service's default. Admins cannot disable or "
         "demote themselves (409), so the service never locks out its last admin by a slip.",
         responses=errors(
-            400, 401, 403, 404, 409, e409="An admin cannot disable or demote themselves"
+            400,
+            401,
+            403,
+            404,
+            409,
+            e403=ADMINS_ONLY,
+            e409="An admin cannot disable or demote themselves",
         ),
     )
     async def change_user(
@@ -156,7 +169,11 @@ class AdminController(Controller):
         await db_session.commit()
         return _admin_user(user, await usage.used_this_month(db_session, user.id))
 
-    @get("/jobs", summary="Jobs of every user, newest first", responses=errors(400, 401, 403))
+    @get(
+        "/jobs",
+        summary="Jobs of every user, newest first",
+        responses=errors(400, 401, 403, e403=ADMINS_ONLY),
+    )
     async def jobs(
         self,
         jobs_service: NamedDependency[JobService],
@@ -182,6 +199,7 @@ class AdminController(Controller):
             403,
             404,
             409,
+            e403=ADMINS_ONLY,
             e409="The job has not failed, or its media was deleted (by the user or by retention)",
         ),
     )

@@ -10,7 +10,7 @@ from uuid import UUID
 from litestar import Controller, get, patch
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
@@ -48,7 +48,8 @@ class TranscriptController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         settings: NamedDependency[Settings],
-        format: FromQuery[str] = "txt",
+        # The formats as an enum in the document; checked here, for the message listing them.
+        format: Annotated[str, QueryParameter(schema_extra={"enum": list(FORMATS)})] = "txt",
     ) -> DownloadLink:
         """A signed URL (no Authorization needed, short-lived) to the transcript in `format`: txt,
         srt, vtt, json or docx, with the speakers' names.

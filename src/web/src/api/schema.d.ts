@@ -1698,7 +1698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description The signed-in user is not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +1747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description The signed-in user is not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +1824,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description The signed-in user is not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1877,7 +1877,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description The signed-in user is not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1933,7 +1933,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description An API key was used: keys are managed with a login */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2040,7 +2040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Bad or expired signature */
+            /** @description An API key was used: keys are managed with a login */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3248,7 +3248,7 @@ export interface operations {
     JobsJobIdDownloadDownload: {
         parameters: {
             query?: {
-                format?: string;
+                format?: "txt" | "srt" | "vtt" | "json" | "docx";
             };
             header?: never;
             path: {
