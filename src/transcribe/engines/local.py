@@ -421,10 +421,15 @@ def _decode(path: Path) -> Any:
 
 
 def _unreadable(request: EngineRequest, exc: Exception) -> str:
+    import av
+
+    # PyAV's message names the file, which is called "audio" here: look at the kind first.
+    if isinstance(exc, av.error.InvalidDataError):
+        return f"{request.audio.filename} is not a recording we can read (not audio or video, or damaged)."
     text = str(exc).lower()
     if "audio" in text or isinstance(exc, IndexError | StopIteration):
         return f"{request.audio.filename} has no audio track to transcribe."
-    return f"{request.audio.filename} could not be read as audio or video."
+    return f"{request.audio.filename} is not a recording we can read."
 
 
 def unloadable(model: str) -> str:

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import random
 import re
 import subprocess
 import time
@@ -52,8 +53,14 @@ def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "mp4": speech.to_mp4(wav, folder / "sentences.mp4"),
         "silent": speech.silence(folder / "silent.wav"),
         "no-audio": speech.video_without_audio(folder / "no-audio.mp4"),
+        "not-media": _random_bytes(folder / "not-media.mp3"),
         "long": long_wav,
     }
+
+
+def _random_bytes(path: Path) -> Path:
+    path.write_bytes(random.Random(3).randbytes(50_000))  # named .mp3, and nothing like one
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +100,7 @@ TYPES = {
     "ru": "audio/wav",
     "silent": "audio/wav",
     "no-audio": "video/mp4",
+    "not-media": "audio/mpeg",
     "long": "audio/wav",
 }
 
@@ -144,7 +152,11 @@ async def test_real_speech_is_transcribed(
 
 @pytest.mark.parametrize(
     ("kind", "message"),
-    [("no-audio", "has no audio track"), ("silent", "No speech was found")],
+    [
+        ("no-audio", "has no audio track"),
+        ("silent", "No speech was found"),
+        ("not-media", "is not a recording we can read"),
+    ],
 )
 async def test_files_without_speech_fail_plainly(
     api: httpx.AsyncClient,
