@@ -205,19 +205,10 @@ def _check_quota(row: Any, default_minutes: int) -> None:
 
 
 def _event_params(user_id: UUID, job: Job) -> dict[str, Any]:
-    """The `created` event as `lifecycle._write_events` writes each event."""
+    """The `created` event, in the form lifecycle.py gives every event."""
     job_json = msgspec.json.encode(job).decode()
-    event = {"job_id": str(job.id), "user_id": str(user_id), "status": job.status.value}
-    rest = msgspec.json.encode({**event, "change": "created"})[1:-1].decode()  # no braces
-    if len(job_json.encode()) + len(rest) < lifecycle._MAX_PAYLOAD_BYTES:
-        rest = f'{rest},"job":{job_json}'
-    return {
-        "job_json": job_json,
-        "rest": rest + "}",
-        "lock_class": lifecycle._EVENT_LOCK_CLASS,
-        "user_key": str(user_id),
-        "channel": lifecycle.JOB_EVENTS_CHANNEL,
-    }
+    params = lifecycle.event_params(user_id, job.id, job.status.value, "created", job_json)
+    return {**params, "job_json": job_json}
 
 
 _by_engine: weakref.WeakKeyDictionary[AsyncEngine, JobCreation] = weakref.WeakKeyDictionary()

@@ -81,26 +81,37 @@ def _write_events(session: Session) -> None:
                 {"c": _EVENT_LOCK_CLASS, "u": user_key},
             )
     for user_id, job_id, status, change, job_json in pending:
-        event = {"job_id": str(job_id), "user_id": str(user_id), "status": status}
-        # The job as clients see it rides along, so listeners need not read it back (and
-        # see each state, in order); PostgreSQL caps a payload at 8000 bytes, past which
-        # listeners read the event row.
-        rest = msgspec.json.encode({**event, "change": change})[1:-1].decode()  # no braces
-        if len(job_json.encode()) + len(rest) < _MAX_PAYLOAD_BYTES:
-            rest = f'{rest},"job":{job_json}'
         session.execute(
             _WRITE_EVENT,
             {
-                "lock_class": _EVENT_LOCK_CLASS,
-                "user_key": str(user_id),
+                **event_params(user_id, job_id, status, change, job_json),
                 "user_id": user_id,
                 "job_id": job_id,
                 "change": change,
                 "job": job_json,
-                "channel": JOB_EVENTS_CHANNEL,
-                "rest": rest + "}",
             },
         )
+
+
+def event_params(
+    user_id: UUID, job_id: UUID, status: str, change: str, job_json: str
+) -> dict[str, Any]:
+    """What writing one job event takes besides its row: the per-user lock, the channel and
+    the NOTIFY payload's text after its id (`rest`). The one definition of an event's form,
+    for `_write_events` and for POST /jobs's own statement (creation.py)."""
+    event = {"job_id": str(job_id), "user_id": str(user_id), "status": status}
+    # The job as clients see it rides along, so listeners need not read it back (and see
+    # each state, in order); PostgreSQL caps a payload at 8000 bytes, past which listeners
+    # read the event row.
+    rest = msgspec.json.encode({**event, "change": change})[1:-1].decode()  # no braces
+    if len(job_json.encode()) + len(rest) < _MAX_PAYLOAD_BYTES:
+        rest = f'{rest},"job":{job_json}'
+    return {
+        "lock_class": _EVENT_LOCK_CLASS,
+        "user_key": str(user_id),
+        "channel": JOB_EVENTS_CHANNEL,
+        "rest": rest + "}",
+    }
 
 
 @event.listens_for(Session, "after_transaction_end")
