@@ -5,6 +5,7 @@ which `python -m transcribe serve` runs)."""
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,6 +70,8 @@ from transcribe.settings import Settings, get_settings
 from transcribe.storage import get_storage
 from transcribe.web.serving import web_router
 
+log = logging.getLogger(__name__)
+
 
 def _outermost_request_middleware(app_config: AppConfig) -> AppConfig:
     app_config.middleware.insert(0, DefineMiddleware(RequestContextMiddleware))
@@ -91,6 +94,8 @@ def _provider_calls_back(settings: Settings, engine_name: str) -> bool:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    for warning in settings.startup_warnings:
+        log.warning(warning)
     alchemy = plugins.alchemy_config(settings)
     jwt_auth = build_jwt_auth(settings, alchemy)
     token_issuer = TokenIssuer(jwt_auth, settings.auth.access_token_ttl_s)

@@ -332,6 +332,9 @@ class Settings:
     events: EventSettings = field(default_factory=EventSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    # Not read from the environment: what loading it found worth a warning, logged by the
+    # process once its logging is set up (so in its format, not as a plain line before it).
+    startup_warnings: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -352,12 +355,13 @@ def _load() -> Settings:
     load_dotenv(Path(_env("ENV_FILE", ".env")), override=False)
     top = _read(Settings)
     environment = top.environment.lower()
+    warnings: list[str] = []
 
     auth = _read(AuthSettings)
     if not auth.jwt_secret:
         if environment not in ("development", "test"):
             raise ConfigError(f"JWT_SECRET is required when ENVIRONMENT={environment}")
-        log.warning("JWT_SECRET is not set: using a development-only key")
+        warnings.append("JWT_SECRET is not set: using a development-only key")
         auth = replace(auth, jwt_secret=DEV_JWT_SECRET)
     elif len(auth.jwt_secret) < 32 and environment == "production":
         raise ConfigError("JWT_SECRET must be at least 32 characters in production")
@@ -402,6 +406,7 @@ def _load() -> Settings:
         events=_read(EventSettings),
         webhooks=_read(WebhookSettings),
         worker=_read(WorkerSettings),
+        startup_warnings=tuple(warnings),
     )
 
 

@@ -7,6 +7,7 @@ exit status says so, so that a process manager or a terminal notices a half serv
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,10 @@ from transcribe.settings import get_settings
 
 POLL_S = 0.2
 KILL_GRACE_S = 10.0  # past the worker's own graceful timeout, stragglers are killed
+
+
+# Set for each child to its role: the worker then leaves startup warnings to the API.
+CHILD_ENV = "TRANSCRIBE_RUN_CHILD"
 
 
 def _commands() -> dict[str, list[str]]:
@@ -40,7 +45,10 @@ def run() -> int:
     # Before the children exist, so that no signal can leave them behind.
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
-    children = {name: subprocess.Popen(cmd) for name, cmd in _commands().items()}  # noqa: S603 - our own commands
+    children = {
+        name: subprocess.Popen(cmd, env={**os.environ, CHILD_ENV: name.lower()})  # noqa: S603 - our own commands
+        for name, cmd in _commands().items()
+    }
 
     exited: str | None = None
     while not asked_to_stop and exited is None:

@@ -223,6 +223,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
     handler._transcribe = True  # type: ignore[attr-defined]
+    _configure_unredacted(shared, renderer)
     root = logging.getLogger()
     # Replace plain console handlers (ours from an earlier call, basicConfig's); keep others,
     # such as a test runner's capture or an operator's file handler.
@@ -237,3 +238,21 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).propagate = True
     # Our request log replaces uvicorn's, which would print signed URLs' query strings.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+# A logger whose lines keep their secrets: only for what development shows on purpose (the
+# console email backend's links). Its own handler, so every other line's path is unchanged.
+UNREDACTED_LOGGER = "transcribe.unredacted"
+
+
+def _configure_unredacted(shared: list[Any], renderer: Any) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[p for p in shared if p is not redact_secrets],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    unredacted = logging.getLogger(UNREDACTED_LOGGER)
+    unredacted.handlers = [handler]
+    unredacted.propagate = False

@@ -5,10 +5,13 @@ procrastinate's own CLI (`procrastinate --app=transcribe.worker.app.app ...`) wo
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 
 from prometheus_client import start_http_server
 
+from transcribe import supervise
 from transcribe.domain.accounts import deletion, mail_tasks
 from transcribe.domain.jobs import tasks as job_tasks
 from transcribe.domain.webhooks import tasks as webhook_tasks
@@ -20,6 +23,9 @@ from transcribe.worker.runtime import WorkerRuntime
 
 _settings = get_settings()
 configure_logging(_settings.log_level, _settings.log_format)
+if os.environ.get(supervise.CHILD_ENV) != "worker":  # under `run`, the API says them once
+    for _warning in _settings.startup_warnings:
+        logging.getLogger(__name__).warning(_warning)
 if _settings.worker.metrics_port:
     start_http_server(_settings.worker.metrics_port, addr="0.0.0.0")  # noqa: S104 - scraped from outside
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import html
 import logging
-import sys
 from email.message import EmailMessage
 
 import aiosmtplib
 
+from transcribe.lib.logging import UNREDACTED_LOGGER
 from transcribe.settings import EmailSettings
 
 log = logging.getLogger(__name__)
@@ -32,15 +32,14 @@ def message(settings: EmailSettings, to: str, subject: str, text: str, link: str
 async def send(settings: EmailSettings, mail: EmailMessage, *, show_links: bool = False) -> None:
     """Raises on any SMTP or network failure: the task retries. The console backend logs
     the message with its link's token redacted, as every log line is; in development
-    (`show_links`) it prints the message whole to stderr, since following that link is the
-    point of that backend there."""
+    (`show_links`) it logs the message whole, to a logger that redacts nothing, since
+    following that link is the point of that backend there."""
     if settings.backend == "console":
         body = mail.get_body(("plain",)).get_content()
         if show_links:
-            sys.stderr.write(
-                f"email to {mail['To']} (console backend): {mail['Subject']}\n{body}\n"
+            logging.getLogger(UNREDACTED_LOGGER).info(
+                "email to %s (console backend): %s\n%s", mail["To"], mail["Subject"], body
             )
-            sys.stderr.flush()
             return
         log.info("email (console backend):\n%s", body)
         return
