@@ -192,6 +192,9 @@ async def test_every_operation_and_schema_is_described(client: httpx.AsyncClient
             body = operation.get("requestBody")
             if body is None:
                 continue
+            if "application/json" not in body["content"]:  # bytes (a presigned upload)
+                assert body["content"] and body.get("description"), (method, path)
+                continue
             schema = body["content"]["application/json"]["schema"]
             if "$ref" in schema:
                 schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
