@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from advanced_alchemy.base import UUIDv7AuditBase
-from sqlalchemy import Boolean, Index, Integer, String, false, text
+from sqlalchemy import Boolean, ColumnElement, Index, Integer, String, false, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -30,3 +31,14 @@ class User(UUIDv7AuditBase):
     token_version: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+
+    @hybrid_property
+    def can_use_service(self) -> bool:
+        """The one rule for whether anything of this account works: its logins, refresh
+        tokens, API keys, share links and emails. A disabled account's do not, at once."""
+        return not self.disabled
+
+    @can_use_service.inplace.expression
+    @classmethod
+    def _can_use_service_condition(cls) -> ColumnElement[bool]:
+        return cls.disabled.is_(False)

@@ -45,7 +45,7 @@ async def user_for_key(session: AsyncSession, key: str) -> tuple[m.User, UUID] |
             .where(m.ApiKey.key_hash == digest(key))
         )
     ).one_or_none()
-    if row is None or row[0].disabled:
+    if row is None or not row[0].can_use_service:
         return None
     user, key_id = row
     now = datetime.now(UTC)

@@ -116,7 +116,7 @@ class AccountController(Controller):
             raise
         # This address got in: its failures for the email go; other addresses' stay.
         await throttle.reset(keys.pair)
-        if user.disabled:
+        if not user.can_use_service:
             raise Forbidden(detail="This account is disabled")
         refresh = await sessions.issue(
             users_service.repository.session, user.id, settings.auth.refresh_token_ttl_s

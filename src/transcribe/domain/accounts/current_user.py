@@ -48,7 +48,7 @@ class Principal:
             user = await session.get(m.User, self.user_id)
             if (
                 user is None
-                or user.disabled
+                or not user.can_use_service
                 or (self.token_version is not None and user.token_version != self.token_version)
             ):
                 raise NotAuthenticated(STALE_TOKEN)
@@ -59,7 +59,7 @@ class Principal:
 def valid_user_conditions(user_id: Any, token_version: Any | None) -> list[ColumnElement[bool]]:
     """`Principal.still_valid`, for values or for bound parameters of a prebuilt statement
     (an API key's principal has no token version: its key was checked with the user)."""
-    conditions = [m.User.id == user_id, m.User.disabled.is_(False)]
+    conditions = [m.User.id == user_id, m.User.can_use_service]
     if token_version is not None:
         conditions.append(m.User.token_version == token_version)
     return conditions

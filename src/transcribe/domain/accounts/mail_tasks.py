@@ -48,7 +48,7 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
     async def send_verification_email(user_id: str) -> None:
         async with rt.sessions.begin() as session:
             user = await session.get(m.User, UUID(user_id))
-            if user is None or user.email_verified or user.disabled:
+            if user is None or user.email_verified or not user.can_use_service:
                 return
             token = await account_tokens.issue(
                 session, user.id, m.TokenPurpose.VERIFY_EMAIL, settings.verification_ttl_s
@@ -72,7 +72,7 @@ def register_tasks(app: App, rt: WorkerRuntime) -> None:
             user = await session.scalar(
                 select(m.User).where(func.lower(m.User.email) == email.strip().lower())
             )
-            if user is None or user.disabled:
+            if user is None or not user.can_use_service:
                 return  # nothing to send, and nobody learns that
             token = await account_tokens.issue(
                 session, user.id, m.TokenPurpose.RESET_PASSWORD, settings.password_reset_ttl_s

@@ -63,7 +63,7 @@ async def rotate(session: AsyncSession, token: str, ttl_s: int) -> tuple[m.User,
         await session.commit()
         raise NotAuthenticated(detail=INVALID)
     user = await session.get(m.User, stored.user_id)
-    if user is None or user.disabled:
+    if user is None or not user.can_use_service:
         raise NotAuthenticated(detail=INVALID)
     stored.used_at = now
     return user, await issue(session, user.id, ttl_s, stored.family_id)

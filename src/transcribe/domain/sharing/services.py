@@ -83,6 +83,6 @@ class ShareLinkService(SQLAlchemyAsyncRepositoryService[m.ShareLink]):
                 or_(link.expires_at.is_(None), link.expires_at > datetime.now(UTC)),
                 job.status == m.JobStatus.COMPLETED.value,
                 job.result_object_key.is_not(None),
-                m.User.disabled.is_(False),
+                m.User.can_use_service,
             )
         )
