@@ -7,10 +7,11 @@ import logging
 from uuid import UUID
 
 from procrastinate import App, RetryStrategy
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
 from transcribe.engines.base import PermanentEngineError
 from transcribe.storage.keys import RESULTS_ROOT, UPLOADS_ROOT
@@ -34,7 +35,7 @@ async def delete_account(session: AsyncSession, user: m.User) -> list[str]:
         if pid
     ]
     await LoginThrottle.forget_email(session, user.email)
-    await session.execute(delete(m.User).where(m.User.id == user.id))  # cascades to the rest
+    await UserService(session=session).remove(user.id)
     return provider_ids
 
 

@@ -52,7 +52,7 @@ class EmailController(Controller):
         user = await account_tokens.spend(session, data.token, m.TokenPurpose.VERIFY_EMAIL)
         if user is None:
             raise InvalidInput(detail="This link is not valid (any more): ask for a new one")
-        user.email_verified = True
+        await users_service.verify_email(user)
 
     @post(
         "/verify-email/resend",

@@ -1,15 +1,21 @@
+"""The owner of `users` rows: every change to an account (its creation, password, verified
+email, admin flags, deletion) is made here; everyone else reads."""
+
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from transcribe.db import models as m
+from transcribe.domain.accounts import sessions
 from transcribe.domain.accounts.emails import normalize_email, validated_email
 from transcribe.domain.accounts.passwords import hash_password, needs_rehash, verify_password
-from transcribe.lib.errors import Conflict, NotAuthenticated
+from transcribe.lib.errors import Conflict, NotAuthenticated, NotFound
 
 BAD_CREDENTIALS = "Incorrect email or password"
 
@@ -55,3 +61,48 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
     async def set_password(self, user: m.User, new: str) -> None:
         user.password_hash = await hash_password(new)
         user.token_version += 1  # access tokens issued before now stop working
+
+    async def verify_email(self, user: m.User) -> None:
+        user.email_verified = True
+
+    async def change_as_admin(
+        self,
+        user_id: UUID,
+        *,
+        admin: m.User,
+        disabled: bool | None = None,
+        is_admin: bool | None = None,
+        quota_minutes: int | msgspec.UnsetType | None = msgspec.UNSET,
+    ) -> m.User:
+        """An admin's change; what is None (the quota: UNSET) stays. A disabled user's sessions end."""
+        session = self.repository.session
+        user = await session.get(m.User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound(detail="No such user")
+        if user.id == admin.id and (disabled is True or is_admin is False):
+            raise Conflict(
+                detail="You cannot disable or demote yourself: ask another admin "
+                "(or use `python -m transcribe admin demote`)"
+            )
+        if disabled is not None:
+            user.disabled = disabled
+            if disabled:
+                await sessions.revoke_all(session, user.id)
+        if is_admin is not None:
+            user.is_admin = is_admin
+        if quota_minutes is not msgspec.UNSET:
+            user.quota_minutes = quota_minutes
+        return user
+
+    async def set_admin_by_email(self, email: str, is_admin: bool) -> bool:
+        """`python -m transcribe admin promote|demote`; False when no account has the email."""
+        result = await self.repository.session.execute(
+            update(m.User)
+            .where(func.lower(m.User.email) == normalize_email(email))
+            .values(is_admin=is_admin)
+        )
+        return result.rowcount == 1
+
+    async def remove(self, user_id: UUID) -> None:
+        """The row goes; the database cascades to everything the account owns."""
+        await self.repository.session.execute(delete(m.User).where(m.User.id == user_id))

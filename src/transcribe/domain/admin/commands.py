@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from transcribe.db import models as m
+from transcribe.domain.accounts.services import UserService
 from transcribe.settings import get_settings
 
 USAGE = "usage: python -m transcribe admin promote|demote EMAIL"
@@ -16,13 +15,8 @@ USAGE = "usage: python -m transcribe admin promote|demote EMAIL"
 async def _set_admin(email: str, is_admin: bool) -> bool:
     engine = create_async_engine(get_settings().db.async_url)
     try:
-        async with engine.begin() as connection:
-            result = await connection.execute(
-                update(m.User)
-                .where(func.lower(m.User.email) == email.strip().lower())
-                .values(is_admin=is_admin)
-            )
-            return result.rowcount == 1
+        async with async_sessionmaker(engine).begin() as session:
+            return await UserService(session=session).set_admin_by_email(email, is_admin)
     finally:
         await engine.dispose()
 

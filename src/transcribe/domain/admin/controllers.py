@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.domain.accounts import sessions, usage
+from transcribe.domain.accounts import usage
 from transcribe.domain.accounts.current_user import CurrentUser, user_of
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.services import UserService
@@ -148,25 +148,16 @@ class AdminController(Controller):
         current_user: CurrentUser,
         user_id: FromPath[UUID],
         data: JSONBody[UserChange],
+        users_service: NamedDependency[UserService],
         db_session: NamedDependency[AsyncSession],
     ) -> AdminUser:
-        user = await db_session.get(m.User, user_id, with_for_update=True)
-        if user is None:
-            raise NotFound(detail="No such user")
-        if user.id == current_user.id and (data.disabled is True or data.is_admin is False):
-            raise Conflict(
-                detail="You cannot disable or demote yourself: ask another admin "
-                "(or use `python -m transcribe admin demote`)"
-            )
-        if data.disabled is not None:
-            user.disabled = data.disabled
-            if data.disabled:
-                await sessions.revoke_all(db_session, user.id)
-        if data.is_admin is not None:
-            user.is_admin = data.is_admin
-        if data.quota_minutes is not msgspec.UNSET:
-            user.quota_minutes = data.quota_minutes
-        await db_session.commit()
+        user = await users_service.change_as_admin(
+            user_id,
+            admin=current_user,
+            disabled=data.disabled,
+            is_admin=data.is_admin,
+            quota_minutes=data.quota_minutes,
+        )
         return _admin_user(user, await usage.used_this_month(db_session, user.id))
 
     @get(
