@@ -19,6 +19,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec import Schema as OpenAPISchema
 
+from transcribe.lib.operation_ids import name_operations
 from transcribe.lib.schema import Schema
 
 # The operator's bearer token for GET /metrics (METRICS_TOKEN), beside the users' BearerToken.
@@ -136,13 +137,19 @@ def tighten_document(app: Litestar) -> None:
     """What client generators need and Litestar leaves loose: every 400 answers our
     ErrorBody (Litestar documents the 400 of path and query parameters with an inline
     schema of its own, whose `extra` has no `items`); fields always sent are required, in
-    the response bodies above and in every page (`items`, `total`, `limit`, `offset`)."""
+    the response bodies above and in every page (`items`, `total`, `limit`, `offset`),
+    and each page is a named schema (`JobPage`), not one class per route; operations have
+    the stable names of operation_ids.py; a HEAD's answer has no body."""
     document = app.openapi_schema
-    schemas = document.components.schemas or {}
+    if document.components.schemas is None:
+        document.components.schemas = {}
+    schemas = document.components.schemas
     for name in ALWAYS_WHOLE:
         schema = schemas.get(name)
         if schema is not None and schema.properties:
             schema.required = sorted(schema.properties)
+    _enumerate_endpoint_events(schemas)
+    name_operations(document.paths or {}, _OPERATIONS)
     error_body = Reference(ref="#/components/schemas/ErrorBody")
     for item in (document.paths or {}).values():
         for method in _OPERATIONS:
@@ -150,18 +157,15 @@ def tighten_document(app: Litestar) -> None:
             if operation is None or not operation.responses:
                 continue
             for status, response in operation.responses.items():
+                if method == "head" and status.startswith("2"):
+                    response.content = None  # Litestar says `application/json: null`
                 media = (getattr(response, "content", None) or {}).get("application/json")
                 if media is None:
                     continue
                 if status == "400" and not isinstance(media.schema, Reference):
                     media.schema = error_body
                     response.description = "A path or query parameter, or the body, is malformed"
-                schema = media.schema
-                if (
-                    isinstance(schema, OpenAPISchema)
-                    and set(schema.properties or {}) == _PAGE_FIELDS
-                ):
-                    schema.required = sorted(_PAGE_FIELDS)
+                media.schema = _named_page(media.schema, schemas)
             _describe_streams(operation)
     upload = (document.paths or {}).get(UPLOAD_PATH)
     if upload is not None and upload.put is not None:
@@ -170,6 +174,41 @@ def tighten_document(app: Litestar) -> None:
             description="The file's bytes, exactly the size the URL was signed for",
             required=True,
         )
+
+
+def _named_page(schema: Any, schemas: dict[str, Any]) -> Any:
+    """An inline page of `X` (Litestar's OffsetPagination) becomes `XPage`, a component with
+    every field required; anything else is returned as it is."""
+    if not isinstance(schema, OpenAPISchema) or set(schema.properties or {}) != _PAGE_FIELDS:
+        return schema
+    schema.required = sorted(_PAGE_FIELDS)
+    items = schema.properties["items"]
+    item = getattr(items, "items", None)
+    if not isinstance(item, Reference):
+        return schema
+    item_name = item.ref.rsplit("/", 1)[-1]
+    name = f"{item_name}Page"
+    schema.title = name
+    schema.description = (
+        f"A page of {item_name}: `items` from `offset` on, at most `limit`, of `total` in all."
+    )
+    if schemas.setdefault(name, schema) != schema:
+        raise ValueError(f"two different schemas would be named {name}")
+    return Reference(ref=f"#/components/schemas/{name}")
+
+
+def _enumerate_endpoint_events(schemas: dict[str, Any]) -> None:
+    """A webhook endpoint's `events` as listed or created are the events one can ask for
+    (EndpointCreate's enum): clients type them, not as any string."""
+    asked = schemas.get("EndpointCreate")
+    events = (asked.properties or {}).get("events") if asked is not None else None
+    enum = getattr(getattr(events, "items", None), "enum", None)
+    if not enum:
+        return
+    for name in ("Endpoint", "CreatedEndpoint"):
+        shown = (getattr(schemas.get(name), "properties", None) or {}).get("events")
+        if isinstance(getattr(shown, "items", None), OpenAPISchema):
+            shown.items = OpenAPISchema(type=OpenAPIType.STRING, enum=list(enum))
 
 
 UPLOAD_PATH = "/files/upload/{object_key}"  # the local backend's presigned PUT

@@ -276,6 +276,7 @@ async def test_openapi_documents_the_jobs_api(client: httpx.AsyncClient) -> None
     assert {"PresignRequest", "PresignedUpload", "CompleteRequest", "UploadedFile"} <= schemas
     for path, item in (("/jobs", "Job"), ("/files", "UploadedFile")):  # pages say what they hold
         page = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-        properties = page["schema"]["properties"]
+        assert page["schema"] == {"$ref": f"#/components/schemas/{item}Page"}  # one class each
+        properties = document["components"]["schemas"][f"{item}Page"]["properties"]
         assert properties["items"]["items"] == {"$ref": f"#/components/schemas/{item}"}
         assert {"total", "limit", "offset"} <= set(properties)

@@ -16,7 +16,7 @@ export interface paths {
          * @description Every user's jobs, newest first, each with its `user_id`; filter by `status` and
          *     `user_id`. Admins only.
          */
-        get: operations["AdminJobsJobs"];
+        get: operations["admin_list_jobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -39,7 +39,7 @@ export interface paths {
          * @description A failed job goes back to `pending` and is queued again as a fresh submission. 409 if
          *     it has not failed or its media is gone. Admins only.
          */
-        post: operations["AdminJobsJobIdRetryRetryJob"];
+        post: operations["admin_retry_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -57,7 +57,7 @@ export interface paths {
          * Every user, newest first
          * @description Every user, newest first, with this month's usage; `q` filters by email. Admins only.
          */
-        get: operations["AdminUsersUsers"];
+        get: operations["admin_list_users"];
         put?: never;
         post?: never;
         delete?: never;
@@ -83,7 +83,7 @@ export interface paths {
          * Disable or enable a user, make or unmake an admin, set a quota
          * @description A disabled user's tokens and keys stop working at once. `quota_minutes`: 0 is unlimited, null returns to the service's default. Admins cannot disable or demote themselves (409), so the service never locks out its last admin by a slip.
          */
-        patch: operations["AdminUsersUserIdChangeUser"];
+        patch: operations["admin_change_user"];
         trace?: never;
     };
     "/api-keys": {
@@ -98,13 +98,13 @@ export interface paths {
          * @description Keys are listed by their prefix (the key itself is shown only when it is created), with
          *     when each was last used.
          */
-        get: operations["ApiKeysListKeys"];
+        get: operations["list_api_keys"];
         put?: never;
         /**
          * Create an API key (shown once)
          * @description Use it as `Authorization: Bearer trk_...` on every route but these and account management. At most 25 keys per user.
          */
-        post: operations["ApiKeysCreateKey"];
+        post: operations["create_api_key"];
         delete?: never;
         options?: never;
         head?: never;
@@ -125,7 +125,7 @@ export interface paths {
          * Revoke an API key (it stops working at once)
          * @description The key stops working at once. Needs a login token: a key cannot revoke keys.
          */
-        delete: operations["ApiKeysKeyIdDeleteKey"];
+        delete: operations["delete_api_key"];
         options?: never;
         head?: never;
         patch?: never;
@@ -146,7 +146,7 @@ export interface paths {
          *     POST /auth/refresh. Wrong email and wrong password get the same 401; repeated failures
          *     per email and per client address get 429 with Retry-After; a disabled account gets 403.
          */
-        post: operations["AuthLoginLogin"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -167,7 +167,7 @@ export interface paths {
          * @description Revokes the refresh token and every token issued from the same login. Answers 204
          *     whatever the token, so it cannot be used to test tokens.
          */
-        post: operations["AuthLogoutLogout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -186,14 +186,14 @@ export interface paths {
          * @description The account the token belongs to: email, whether it is verified, whether it is an
          *     admin.
          */
-        get: operations["AuthMeMe"];
+        get: operations["get_account"];
         put?: never;
         post?: never;
         /**
          * Delete your account and everything in it
          * @description Uploads, jobs, transcripts, result files, API keys, webhooks and tokens are deleted; media and results leave storage, and transcripts leave the provider, shortly after.
          */
-        delete: operations["AuthMeDeleteMe"];
+        delete: operations["delete_account"];
         options?: never;
         head?: never;
         patch?: never;
@@ -212,7 +212,7 @@ export interface paths {
          * Change your password
          * @description Every refresh token is revoked, and access tokens issued before the change stop working: log in again.
          */
-        post: operations["AuthPasswordChangePassword"];
+        post: operations["change_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,7 +234,7 @@ export interface paths {
          *     exists. If one does, an email with a single-use link valid for PASSWORD_RESET_TTL_S is
          *     sent.
          */
-        post: operations["AuthPasswordResetRequestPasswordReset"];
+        post: operations["request_password_reset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -254,7 +254,7 @@ export interface paths {
          * Set a new password with the token from the reset email
          * @description As for a password change: every session of the account ends.
          */
-        post: operations["AuthPasswordResetConfirmConfirmPasswordReset"];
+        post: operations["confirm_password_reset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -274,7 +274,7 @@ export interface paths {
          * A new access token (and refresh token) for a refresh token
          * @description The refresh token is spent: use the new one next time. A spent token presented again revokes every token of that login.
          */
-        post: operations["AuthRefreshRefresh"];
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -296,7 +296,7 @@ export interface paths {
          *     case-insensitively; the password needs 8 to 128 characters. Too many registrations from
          *     one client address get 429.
          */
-        post: operations["AuthRegisterRegister"];
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -317,7 +317,7 @@ export interface paths {
          * @description Spends the token from the emailed link; `email_verified` becomes true. A used, expired
          *     or unknown token gets 400.
          */
-        post: operations["AuthVerifyEmailVerifyEmail"];
+        post: operations["verify_email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -338,7 +338,7 @@ export interface paths {
          * @description Sends a new verification link (the previous one stops working). A few per window, then
          *     429.
          */
-        post: operations["AuthVerifyEmailResendResendVerification"];
+        post: operations["resend_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -356,7 +356,7 @@ export interface paths {
          * What the configured recognition engine offers
          * @description Languages (ISO 639-1, plus `auto`), whether `dialogue` mode is offered, the download formats and the largest upload: check arguments before uploading.
          */
-        get: operations["EngineEngineInfo"];
+        get: operations["get_engine"];
         put?: never;
         post?: never;
         delete?: never;
@@ -376,7 +376,7 @@ export interface paths {
          * Server-Sent Events of all your jobs
          * @description One `event: job` with the job JSON per change of any of your jobs. The stream stays open, also while this server reconnects to its database (it then sends what happened meanwhile); a comment line at least every 15 seconds keeps it alive. Each event has an `id:` that grows; reconnect with the `Last-Event-ID` header (or the `last_event_id` query parameter) to get first the events after it that you missed (kept at least an hour), then the live ones. An id that is unknown or too old replays nothing: re-read what you show.
          */
-        get: operations["EventsUserEvents"];
+        get: operations["all_job_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -397,7 +397,7 @@ export interface paths {
          * @description Your uploads, newest first: `pending` until completed, `uploaded`, or `expired` once
          *     retention deleted the media.
          */
-        get: operations["FilesListFiles"];
+        get: operations["list_files"];
         put?: never;
         post?: never;
         delete?: never;
@@ -420,7 +420,7 @@ export interface paths {
          * @description Call after the PUT: checks that the object exists with exactly the presigned size. The
          *     file can then be transcribed (POST /jobs). Completing twice changes nothing.
          */
-        post: operations["FilesCompleteComplete"];
+        post: operations["complete_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -438,7 +438,7 @@ export interface paths {
          * Download from a presigned URL
          * @description Answers a single `Range: bytes=...` with 206 and `Content-Range` (players seek this way); an unsatisfiable range gets 416.
          */
-        get: operations["FilesDownloadObjectKeyDownload"];
+        get: operations["download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -448,7 +448,7 @@ export interface paths {
          * @description The headers a GET of the same signed URL would get (type, length, name), without the
          *     body.
          */
-        head: operations["FilesDownloadObjectKeyDownloadHead"];
+        head: operations["head_file"];
         patch?: never;
         trace?: never;
     };
@@ -467,7 +467,7 @@ export interface paths {
          *     (with S3 storage, the store's own presigned URL). The URL expires and accepts exactly
          *     `size` bytes; then call POST /files/complete.
          */
-        post: operations["FilesPresignPresign"];
+        post: operations["presign_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -488,7 +488,7 @@ export interface paths {
          *     signature is the permission. More bytes than signed get 413. The URL works once:
          *     after POST /files/complete (or a delete) it answers 409 and changes nothing.
          */
-        put: operations["FilesUploadObjectKeyUpload"];
+        put: operations["upload_file"];
         post?: never;
         delete?: never;
         options?: never;
@@ -511,7 +511,7 @@ export interface paths {
          * @description Deletes the upload and its media. 409 while a job that is still running uses it; jobs
          *     already made from it keep their transcripts.
          */
-        delete: operations["FilesObjectKeyDeleteFile"];
+        delete: operations["delete_file"];
         options?: never;
         head?: never;
         patch?: never;
@@ -528,7 +528,7 @@ export interface paths {
          * Liveness: the process is up
          * @description 200 while the process is up; it asks nothing of the database (use /ready for that).
          */
-        get: operations["HealthHealth"];
+        get: operations["health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -548,14 +548,14 @@ export interface paths {
          * List your jobs, newest first, or search them
          * @description With `q`, only jobs whose transcript or file name has its words, best match first (words as written, any language; quotes for a phrase, `-word` to exclude).
          */
-        get: operations["JobsListJobs"];
+        get: operations["list_jobs"];
         put?: never;
         /**
          * Start transcribing an uploaded file
          * @description Queues a transcription of a completed upload. Follow it with GET /jobs/{id}/events (or
          *     poll GET /jobs/{id}); when it is `completed`, fetch the transcript.
          */
-        post: operations["JobsCreateJob"];
+        post: operations["create_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -574,7 +574,7 @@ export interface paths {
          * @description The job's status, progress where the engine reports it, timings, detected language and
          *     audio duration, and the error in plain words if it failed.
          */
-        get: operations["JobsJobIdGetJob"];
+        get: operations["get_job"];
         put?: never;
         post?: never;
         /**
@@ -582,7 +582,7 @@ export interface paths {
          * @description An unfinished job is cancelled (at the provider too); a finished one is deleted with
          *     its transcript and result files.
          */
-        delete: operations["JobsJobIdDeleteJob"];
+        delete: operations["delete_job"];
         options?: never;
         head?: never;
         patch?: never;
@@ -600,7 +600,7 @@ export interface paths {
          * @description A signed URL (no Authorization needed, short-lived) to the transcript in `format`: txt,
          *     srt, vtt, json or docx, with the speakers' names.
          */
-        get: operations["JobsJobIdDownloadDownload"];
+        get: operations["download_transcript"];
         put?: never;
         post?: never;
         delete?: never;
@@ -620,7 +620,7 @@ export interface paths {
          * Server-Sent Events of one job: its state now, then each change
          * @description Each event is `event: job` with the job JSON as `data`. The stream ends after a final status (`completed`, `failed`, `cancelled`); a comment line at least every 15 seconds keeps an idle stream open. Each event has an `id:` that grows; reconnect with the `Last-Event-ID` header (or the `last_event_id` query parameter) to get first the events after it that you missed (kept at least an hour), then the live ones. An id that is unknown or too old replays nothing: re-read what you show. With a known id, the job's missed events come first and its current state (without an id) only if it is newer than they are.
          */
-        get: operations["JobsJobIdEventsJobEvents"];
+        get: operations["job_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -642,7 +642,7 @@ export interface paths {
          *     its content type. The URL answers `Range: bytes=...` with 206 and `Content-Range`, so
          *     players can seek; the local backends serve it inline with the upload's type.
          */
-        get: operations["JobsJobIdMediaMedia"];
+        get: operations["get_media"];
         put?: never;
         post?: never;
         delete?: never;
@@ -664,7 +664,7 @@ export interface paths {
          *     job was never shared, the link was revoked or it expired. (Not a 404: a job without a
          *     link is the usual case, not an error.)
          */
-        get: operations["JobsJobIdShareCurrentShare"];
+        get: operations["get_share"];
         put?: never;
         /**
          * A public read-only link to the job's transcript and recording
@@ -673,13 +673,13 @@ export interface paths {
          *     call answers 201 too, with the same token, and a given `expires_in_days` replaces the
          *     link's expiry (left out, the expiry stays). An expired link is replaced by a new one.
          */
-        post: operations["JobsJobIdShareShare"];
+        post: operations["share_job"];
         /**
          * Revoke the job's share link
          * @description The link stops working at once; a later share makes a new token. 204 also when the
          *     job had no link (404 only for a job that is not yours).
          */
-        delete: operations["JobsJobIdShareUnshare"];
+        delete: operations["unshare_job"];
         options?: never;
         head?: never;
         patch?: never;
@@ -702,7 +702,7 @@ export interface paths {
          * Name the speakers of a transcript
          * @description `{"A": "Alice", "B": "Bob"}`; a `null` name removes one. The names appear in the transcript and in every download format from then on.
          */
-        patch: operations["JobsJobIdSpeakersNameSpeakers"];
+        patch: operations["name_speakers"];
         trace?: never;
     };
     "/jobs/{job_id}/transcript": {
@@ -716,7 +716,7 @@ export interface paths {
          * The transcript document: text, utterances and word timings
          * @description Speaker names set with PATCH /jobs/{id}/speakers appear as `speaker_name`. `version=recognised` gives the document as recognised, before any edit (revision 0).
          */
-        get: operations["JobsJobIdTranscriptTranscript"];
+        get: operations["get_transcript"];
         put?: never;
         post?: never;
         delete?: never;
@@ -726,7 +726,7 @@ export interface paths {
          * Edit the words of a transcript
          * @description Each edit replaces `words[start:end]` of the document at `revision` by the words of `text` (an insertion when `start == end`; `""` deletes) and/or gives them to `speaker` (`dialogue` only). Edits must not overlap. Kept words keep their timings; new words share the time of the words they replace (an insertion, the gap between its neighbours). Answers the new document, `revision` one higher; downloads and search follow it.
          */
-        patch: operations["JobsJobIdTranscriptEditTranscript"];
+        patch: operations["edit_transcript"];
         trace?: never;
     };
     "/jobs/{job_id}/transcript/edits": {
@@ -743,7 +743,7 @@ export interface paths {
          * Undo every edit of a transcript
          * @description The words as recognised come back, as a new revision (one higher than the current one, so that editors holding the old revision get 409).
          */
-        delete: operations["JobsJobIdTranscriptEditsUndoEdits"];
+        delete: operations["undo_edits"];
         options?: never;
         head?: never;
         patch?: never;
@@ -760,7 +760,7 @@ export interface paths {
          * Prometheus metrics
          * @description Prometheus text exposition format. When the service has a METRICS_TOKEN, send it as `Authorization: Bearer <METRICS_TOKEN>`.
          */
-        get: operations["MetricsMetrics"];
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -781,7 +781,7 @@ export interface paths {
          * @description 200 when the database answers within 3 seconds, else 503: take the instance out of
          *     rotation.
          */
-        get: operations["ReadyReady"];
+        get: operations["ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -804,7 +804,7 @@ export interface paths {
          *     media was deleted). Requests per client address are limited (SHARED_VIEWS_PER_MINUTE,
          *     429 with Retry-After beyond).
          */
-        get: operations["SharedTokenShared"];
+        get: operations["get_shared"];
         put?: never;
         post?: never;
         delete?: never;
@@ -828,7 +828,7 @@ export interface paths {
          *     storage key, is what the shared page shows. Not counted against
          *     SHARED_VIEWS_PER_MINUTE: players send a request for every seek.
          */
-        get: operations["SharedTokenMediaSharedMedia"];
+        get: operations["get_shared_media"];
         put?: never;
         post?: never;
         delete?: never;
@@ -848,7 +848,7 @@ export interface paths {
          * Audio you transcribed this month, your quota, and past months
          * @description Calendar months in UTC; audio seconds of completed jobs, counted when each completes. `quota_seconds` is null when unlimited.
          */
-        get: operations["UsageMyUsage"];
+        get: operations["get_usage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -868,13 +868,13 @@ export interface paths {
          * Your webhook endpoints
          * @description Your endpoints, without their secrets (shown only at creation).
          */
-        get: operations["WebhookEndpointsListEndpoints"];
+        get: operations["list_webhook_endpoints"];
         put?: never;
         /**
          * Register a URL to be told when your jobs finish
          * @description Deliveries follow the Standard Webhooks specification; keep the `secret` to verify them. At most 10 endpoints per user.
          */
-        post: operations["WebhookEndpointsCreateEndpoint"];
+        post: operations["create_webhook_endpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -895,7 +895,7 @@ export interface paths {
          * Stop sending to an endpoint (pending deliveries are dropped)
          * @description No more events go to the endpoint; deliveries not yet made are dropped.
          */
-        delete: operations["WebhookEndpointsEndpointIdDeleteEndpoint"];
+        delete: operations["delete_webhook_endpoint"];
         options?: never;
         head?: never;
         patch?: never;
@@ -914,7 +914,7 @@ export interface paths {
          * AssemblyAI's notice that a transcript is done (called by AssemblyAI)
          * @description Needs the `X-Transcribe-Webhook-Secret` header with ASSEMBLYAI_WEBHOOK_SECRET.
          */
-        post: operations["WebhooksAssemblyaiAssemblyai"];
+        post: operations["assemblyai_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1010,6 +1010,19 @@ export interface components {
             user_id: string;
         };
         /**
+         * AdminJobPage
+         * @description A page of AdminJob: `items` from `offset` on, at most `limit`, of `total` in all.
+         */
+        AdminJobPage: {
+            items: components["schemas"]["AdminJob"][];
+            /** @description Maximal number of items to send. */
+            limit: number;
+            /** @description Offset from the beginning of the query. */
+            offset: number;
+            /** @description Total number of items. */
+            total: number;
+        };
+        /**
          * AdminUser
          * @description A user as an admin sees it: state, quota and this month's usage.
          */
@@ -1024,6 +1037,19 @@ export interface components {
             is_admin: boolean;
             quota_minutes: number | null;
             usage_seconds_this_month: number;
+        };
+        /**
+         * AdminUserPage
+         * @description A page of AdminUser: `items` from `offset` on, at most `limit`, of `total` in all.
+         */
+        AdminUserPage: {
+            items: components["schemas"]["AdminUser"][];
+            /** @description Maximal number of items to send. */
+            limit: number;
+            /** @description Offset from the beginning of the query. */
+            offset: number;
+            /** @description Total number of items. */
+            total: number;
         };
         /**
          * CompleteRequest
@@ -1043,7 +1069,7 @@ export interface components {
         CreatedEndpoint: {
             /** Format: date-time */
             created_at: string;
-            events: string[];
+            events: ("job.completed" | "job.failed")[];
             /** Format: uuid */
             id: string;
             /** @description `whsec_` + base64: verifies signatures; shown this once */
@@ -1109,7 +1135,7 @@ export interface components {
         Endpoint: {
             /** Format: date-time */
             created_at: string;
-            events: string[];
+            events: ("job.completed" | "job.failed")[];
             /** Format: uuid */
             id: string;
             url: string;
@@ -1258,6 +1284,19 @@ export interface components {
             object_key: string;
             /** @description How many people speak (`dialogue` only): a hint */
             speakers_expected?: number | null;
+        };
+        /**
+         * JobPage
+         * @description A page of Job: `items` from `offset` on, at most `limit`, of `total` in all.
+         */
+        JobPage: {
+            items: components["schemas"]["Job"][];
+            /** @description Maximal number of items to send. */
+            limit: number;
+            /** @description Offset from the beginning of the query. */
+            offset: number;
+            /** @description Total number of items. */
+            total: number;
         };
         /**
          * JobStatus
@@ -1583,6 +1622,19 @@ export interface components {
             status: "pending" | "uploaded" | "expired";
         };
         /**
+         * UploadedFilePage
+         * @description A page of UploadedFile: `items` from `offset` on, at most `limit`, of `total` in all.
+         */
+        UploadedFilePage: {
+            items: components["schemas"]["UploadedFile"][];
+            /** @description Maximal number of items to send. */
+            limit: number;
+            /** @description Offset from the beginning of the query. */
+            offset: number;
+            /** @description Total number of items. */
+            total: number;
+        };
+        /**
          * Usage
          * @description This month's usage, the quota (null: unlimited), and the months before.
          */
@@ -1649,7 +1701,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    AdminJobsJobs: {
+    admin_list_jobs: {
         parameters: {
             query?: {
                 status?: components["schemas"]["JobStatus"] | null;
@@ -1669,15 +1721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["AdminJob"][];
-                        /** @description Maximal number of items to send. */
-                        limit: number;
-                        /** @description Offset from the beginning of the query. */
-                        offset: number;
-                        /** @description Total number of items. */
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["AdminJobPage"];
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -1709,7 +1753,7 @@ export interface operations {
             };
         };
     };
-    AdminJobsJobIdRetryRetryJob: {
+    admin_retry_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -1776,7 +1820,7 @@ export interface operations {
             };
         };
     };
-    AdminUsersUsers: {
+    admin_list_users: {
         parameters: {
             query?: {
                 q?: string | null;
@@ -1795,15 +1839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["AdminUser"][];
-                        /** @description Maximal number of items to send. */
-                        limit: number;
-                        /** @description Offset from the beginning of the query. */
-                        offset: number;
-                        /** @description Total number of items. */
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["AdminUserPage"];
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -1835,7 +1871,7 @@ export interface operations {
             };
         };
     };
-    AdminUsersUserIdChangeUser: {
+    admin_change_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -1906,7 +1942,7 @@ export interface operations {
             };
         };
     };
-    ApiKeysListKeys: {
+    list_api_keys: {
         parameters: {
             query?: never;
             header?: never;
@@ -1944,7 +1980,7 @@ export interface operations {
             };
         };
     };
-    ApiKeysCreateKey: {
+    create_api_key: {
         parameters: {
             query?: never;
             header?: never;
@@ -2004,7 +2040,7 @@ export interface operations {
             };
         };
     };
-    ApiKeysKeyIdDeleteKey: {
+    delete_api_key: {
         parameters: {
             query?: never;
             header?: never;
@@ -2060,7 +2096,7 @@ export interface operations {
             };
         };
     };
-    AuthLoginLogin: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -2120,7 +2156,7 @@ export interface operations {
             };
         };
     };
-    AuthLogoutLogout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -2151,7 +2187,7 @@ export interface operations {
             };
         };
     };
-    AuthMeMe: {
+    get_account: {
         parameters: {
             query?: never;
             header?: never;
@@ -2180,7 +2216,7 @@ export interface operations {
             };
         };
     };
-    AuthMeDeleteMe: {
+    delete_account: {
         parameters: {
             query?: never;
             header?: never;
@@ -2229,7 +2265,7 @@ export interface operations {
             };
         };
     };
-    AuthPasswordChangePassword: {
+    change_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -2278,7 +2314,7 @@ export interface operations {
             };
         };
     };
-    AuthPasswordResetRequestPasswordReset: {
+    request_password_reset: {
         parameters: {
             query?: never;
             header?: never;
@@ -2320,7 +2356,7 @@ export interface operations {
             };
         };
     };
-    AuthPasswordResetConfirmConfirmPasswordReset: {
+    confirm_password_reset: {
         parameters: {
             query?: never;
             header?: never;
@@ -2351,7 +2387,7 @@ export interface operations {
             };
         };
     };
-    AuthRefreshRefresh: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -2393,7 +2429,7 @@ export interface operations {
             };
         };
     };
-    AuthRegisterRegister: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -2444,7 +2480,7 @@ export interface operations {
             };
         };
     };
-    AuthVerifyEmailVerifyEmail: {
+    verify_email: {
         parameters: {
             query?: never;
             header?: never;
@@ -2475,7 +2511,7 @@ export interface operations {
             };
         };
     };
-    AuthVerifyEmailResendResendVerification: {
+    resend_verification: {
         parameters: {
             query?: never;
             header?: never;
@@ -2513,7 +2549,7 @@ export interface operations {
             };
         };
     };
-    EngineEngineInfo: {
+    get_engine: {
         parameters: {
             query?: never;
             header?: never;
@@ -2533,7 +2569,7 @@ export interface operations {
             };
         };
     };
-    EventsUserEvents: {
+    all_job_events: {
         parameters: {
             query?: {
                 /** @description As the `Last-Event-ID` header, for clients that cannot set headers */
@@ -2586,7 +2622,7 @@ export interface operations {
             };
         };
     };
-    FilesListFiles: {
+    list_files: {
         parameters: {
             query?: {
                 limit?: number;
@@ -2604,15 +2640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["UploadedFile"][];
-                        /** @description Maximal number of items to send. */
-                        limit: number;
-                        /** @description Offset from the beginning of the query. */
-                        offset: number;
-                        /** @description Total number of items. */
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["UploadedFilePage"];
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -2635,7 +2663,7 @@ export interface operations {
             };
         };
     };
-    FilesCompleteComplete: {
+    complete_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -2695,7 +2723,7 @@ export interface operations {
             };
         };
     };
-    FilesDownloadObjectKeyDownload: {
+    download_file: {
         parameters: {
             query?: {
                 expires?: number | null;
@@ -2756,7 +2784,7 @@ export interface operations {
             };
         };
     };
-    FilesDownloadObjectKeyDownloadHead: {
+    head_file: {
         parameters: {
             query?: {
                 expires?: number | null;
@@ -2775,9 +2803,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": null;
-                };
+                content?: never;
             };
             /** @description A path or query parameter, or the body, is malformed */
             400: {
@@ -2808,7 +2834,7 @@ export interface operations {
             };
         };
     };
-    FilesPresignPresign: {
+    presign_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -2877,7 +2903,7 @@ export interface operations {
             };
         };
     };
-    FilesUploadObjectKeyUpload: {
+    upload_file: {
         parameters: {
             query?: {
                 expires?: number | null;
@@ -2944,7 +2970,7 @@ export interface operations {
             };
         };
     };
-    FilesObjectKeyDeleteFile: {
+    delete_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -3000,7 +3026,7 @@ export interface operations {
             };
         };
     };
-    HealthHealth: {
+    health: {
         parameters: {
             query?: never;
             header?: never;
@@ -3020,7 +3046,7 @@ export interface operations {
             };
         };
     };
-    JobsListJobs: {
+    list_jobs: {
         parameters: {
             query?: {
                 status?: components["schemas"]["JobStatus"] | null;
@@ -3040,15 +3066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Job"][];
-                        /** @description Maximal number of items to send. */
-                        limit: number;
-                        /** @description Offset from the beginning of the query. */
-                        offset: number;
-                        /** @description Total number of items. */
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["JobPage"];
                 };
             };
             /** @description Malformed JSON, a field that fails validation, or an unknown field */
@@ -3071,7 +3089,7 @@ export interface operations {
             };
         };
     };
-    JobsCreateJob: {
+    create_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3149,7 +3167,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdGetJob: {
+    get_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3198,7 +3216,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdDeleteJob: {
+    delete_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3245,7 +3263,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdDownloadDownload: {
+    download_transcript: {
         parameters: {
             query?: {
                 format?: "txt" | "srt" | "vtt" | "json" | "docx";
@@ -3305,7 +3323,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdEventsJobEvents: {
+    job_events: {
         parameters: {
             query?: {
                 /** @description As the `Last-Event-ID` header, for clients that cannot set headers */
@@ -3369,7 +3387,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdMediaMedia: {
+    get_media: {
         parameters: {
             query?: never;
             header?: never;
@@ -3427,7 +3445,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdShareCurrentShare: {
+    get_share: {
         parameters: {
             query?: never;
             header?: never;
@@ -3476,7 +3494,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdShareShare: {
+    share_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3538,7 +3556,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdShareUnshare: {
+    unshare_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3585,7 +3603,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdSpeakersNameSpeakers: {
+    name_speakers: {
         parameters: {
             query?: never;
             header?: never;
@@ -3649,7 +3667,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdTranscriptTranscript: {
+    get_transcript: {
         parameters: {
             query?: {
                 version?: "current" | "recognised";
@@ -3709,7 +3727,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdTranscriptEditTranscript: {
+    edit_transcript: {
         parameters: {
             query?: never;
             header?: never;
@@ -3771,7 +3789,7 @@ export interface operations {
             };
         };
     };
-    JobsJobIdTranscriptEditsUndoEdits: {
+    undo_edits: {
         parameters: {
             query?: never;
             header?: never;
@@ -3829,7 +3847,7 @@ export interface operations {
             };
         };
     };
-    MetricsMetrics: {
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -3858,7 +3876,7 @@ export interface operations {
             };
         };
     };
-    ReadyReady: {
+    ready: {
         parameters: {
             query?: never;
             header?: never;
@@ -3887,7 +3905,7 @@ export interface operations {
             };
         };
     };
-    SharedTokenShared: {
+    get_shared: {
         parameters: {
             query?: never;
             header?: never;
@@ -3936,7 +3954,7 @@ export interface operations {
             };
         };
     };
-    SharedTokenMediaSharedMedia: {
+    get_shared_media: {
         parameters: {
             query?: never;
             header?: never;
@@ -4006,7 +4024,7 @@ export interface operations {
             };
         };
     };
-    UsageMyUsage: {
+    get_usage: {
         parameters: {
             query?: never;
             header?: never;
@@ -4035,7 +4053,7 @@ export interface operations {
             };
         };
     };
-    WebhookEndpointsListEndpoints: {
+    list_webhook_endpoints: {
         parameters: {
             query?: never;
             header?: never;
@@ -4064,7 +4082,7 @@ export interface operations {
             };
         };
     };
-    WebhookEndpointsCreateEndpoint: {
+    create_webhook_endpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -4115,7 +4133,7 @@ export interface operations {
             };
         };
     };
-    WebhookEndpointsEndpointIdDeleteEndpoint: {
+    delete_webhook_endpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -4162,7 +4180,7 @@ export interface operations {
             };
         };
     };
-    WebhooksAssemblyaiAssemblyai: {
+    assemblyai_webhook: {
         parameters: {
             query?: {
                 job_id?: string | null;
