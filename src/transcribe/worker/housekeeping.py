@@ -14,7 +14,7 @@ from procrastinate import App
 from sqlalchemy import delete, or_, select
 
 from transcribe.db import models as m
-from transcribe.domain.files.retention import apply_retention
+from transcribe.domain.files import uploads
 from transcribe.storage import STAGING_PREFIX
 from transcribe.worker.runtime import WorkerRuntime
 
@@ -26,14 +26,14 @@ DELIVERY_LOG_DAYS = 30  # finished deliveries are kept this long, to debug a rec
 
 async def clean_up(rt: WorkerRuntime, *, batch: int = BATCH) -> None:
     now = datetime.now(UTC)
-    abandoned = await _remove_abandoned_uploads(rt, now, batch)
+    # Twice the URL lifetime: no client can still be uploading to these.
+    abandoned_before = now - timedelta(seconds=2 * rt.settings.storage.url_ttl_s)
+    abandoned = await uploads.remove_abandoned(rt.sessions, rt.storage, abandoned_before, batch)
     # Bytes a crashed upload left in staging (a live upload keeps writing its file).
-    abandoned += await rt.storage.delete_older_than(
-        STAGING_PREFIX, now - timedelta(seconds=2 * rt.settings.storage.url_ttl_s)
-    )
+    abandoned += await rt.storage.delete_older_than(STAGING_PREFIX, abandoned_before)
     if abandoned:
         log.info("removed %s abandoned uploads", abandoned)
-    expired = await apply_retention(
+    expired = await uploads.apply_retention(
         rt.sessions, rt.storage, rt.settings.storage.media_retention_days, batch=batch
     )
     if expired:
@@ -52,32 +52,6 @@ async def clean_up(rt: WorkerRuntime, *, batch: int = BATCH) -> None:
                 or_(m.WebhookDelivery.delivered_at < old, m.WebhookDelivery.abandoned_at < old)
             )
         )
-
-
-async def _remove_abandoned_uploads(rt: WorkerRuntime, now: datetime, batch: int) -> int:
-    # Twice the URL lifetime: no client can still be uploading to these.
-    abandoned_before = now - timedelta(seconds=2 * rt.settings.storage.url_ttl_s)
-    removed = 0
-    while True:
-        async with rt.sessions.begin() as session:
-            keys = list(
-                await session.scalars(
-                    select(m.Upload.object_key)
-                    .where(
-                        m.Upload.status == m.UploadStatus.PENDING.value,
-                        m.Upload.created_at < abandoned_before,
-                    )
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for key in keys:
-                await rt.storage.delete(key)  # bytes may have arrived without a `complete`
-            if keys:
-                await session.execute(delete(m.Upload).where(m.Upload.object_key.in_(keys)))
-        removed += len(keys)
-        if len(keys) < batch:
-            return removed
 
 
 async def remove_old_events(rt: WorkerRuntime, now: datetime, batch: int = BATCH) -> int:

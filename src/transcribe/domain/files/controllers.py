@@ -8,8 +8,8 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, JSONBody, Parameter
 
-from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.files import uploads
 from transcribe.domain.files.deps import upload_service_deps
 from transcribe.domain.files.schemas import (
     CompleteRequest,
@@ -18,7 +18,6 @@ from transcribe.domain.files.schemas import (
     UploadedFile,
 )
 from transcribe.domain.files.services import UploadService, check_upload
-from transcribe.lib.errors import Conflict
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.settings import Settings
@@ -76,7 +75,8 @@ class FileController(Controller):
             max_bytes=settings.storage.max_upload_bytes,
             allow_text=settings.transcription.backend == "stub",
         )
-        upload = await uploads_service.start(
+        upload = await uploads.start(
+            uploads_service.repository.session,
             current_user.id,
             data.filename,
             data.size,
@@ -121,18 +121,7 @@ class FileController(Controller):
         file can then be transcribed (POST /jobs). Completing twice changes nothing.
         """
         upload = await uploads_service.get_owned(current_user.id, data.object_key, for_update=True)
-        if upload.status != m.UploadStatus.PENDING.value:
-            return uploads_service.to_schema(upload, schema_type=UploadedFile)  # no change
-        stored = await storage.head(upload.object_key)
-        if stored is None:
-            raise Conflict(detail="Nothing has been uploaded to this object yet")
-        if stored.size != upload.size:
-            # A wrong-sized object is useless; removing it lets the client simply retry.
-            await storage.delete(upload.object_key)
-            raise Conflict(
-                detail=f"Uploaded size {stored.size} differs from the presigned size {upload.size}; upload again"
-            )
-        upload.status = m.UploadStatus.UPLOADED.value
+        await uploads.complete(storage, upload)
         return uploads_service.to_schema(upload, schema_type=UploadedFile)
 
     @get("/", summary="List your files, newest first", responses=errors(400, 401))
@@ -167,6 +156,4 @@ class FileController(Controller):
         upload = await uploads_service.get_owned(
             current_user.id, object_key.lstrip("/"), for_update=True
         )
-        await uploads_service.ensure_unused(upload.object_key)
-        await storage.delete(upload.object_key)
-        await uploads_service.repository.session.delete(upload)
+        await uploads.delete_unused(uploads_service.repository.session, storage, upload)
