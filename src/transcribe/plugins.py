@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 
 from transcribe import __version__
+from transcribe.db.lost_connections import ReadRetrySession, watch_first_use
 from transcribe.db.migrate import migrations_dir
 from transcribe.lib.openapi import METRICS_SCHEME
 from transcribe.settings import Settings
@@ -34,12 +35,13 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.db.async_url,
         engine_config=EngineConfig(pool_size=pool_size, max_overflow=0),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_config=AsyncSessionConfig(expire_on_commit=False, class_=ReadRetrySession),
         before_send_handler="autocommit",
         engine_dependency_key="db_engine",
         alembic_config=AlembicAsyncConfig(script_location=str(migrations_dir())),
     )
     event.listen(config.get_engine().sync_engine.pool, "checkout", _replace_if_closed)
+    watch_first_use(config.get_engine())  # and one that dies just after: db/lost_connections.py
     return config
 
 

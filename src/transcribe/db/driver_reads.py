@@ -13,20 +13,33 @@ asyncpg connection beneath one of the engine's pooled connections:
 No transaction is begun (SQLAlchemy begins one lazily, with its first statement), so the
 read costs exactly one round trip, and returning the connection has nothing to roll back.
 Rows come back as asyncpg decodes them, JSON included (the dialect installs those codecs).
+
+A connection found lost while the work had sent only reads on it (a database restart closed
+it after the pool handed it out) is replaced and the work runs again, once: nothing it sent
+could have changed anything (lost_connections.py says why only then).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from sqlalchemy import Engine, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_, greenlet_spawn
 
+from transcribe.db.lost_connections import reads_only
+from transcribe.db.outage import is_database_outage
+
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
+
+# The SQL of every compiled statement that only reads, to tell a work that sent only reads.
+_READ_ONLY_SQL: set[str] = set()
 
 
 class CompiledSelect:
@@ -36,6 +49,8 @@ class CompiledSelect:
         compiled = statement.compile(dialect=engine.dialect)
         self.sql = compiled.string
         self._names = list(compiled.positiontup or ())
+        if reads_only(statement, self.sql):
+            _READ_ONLY_SQL.add(self.sql)
 
     def arguments(self, params: dict[str, Any]) -> list[Any]:
         return [params[name] for name in self._names]
@@ -72,13 +87,51 @@ class DriverConnections:
 def _with_pooled_connection(
     engine: Engine, work: Callable[[asyncpg.Connection], Awaitable[T]]
 ) -> T:
-    pooled = engine.raw_connection()
-    try:
-        result = await_(work(pooled.driver_connection))
-    except BaseException:
-        # A statement that failed or was cancelled midway can leave the connection in a
-        # state nobody should inherit: the pool drops it (and opens a fresh one when needed).
-        pooled.invalidate()
-        raise
-    pooled.close()
-    return result
+    for attempt in (1, 2):
+        pooled = engine.raw_connection()
+        connection = _Watched(pooled.driver_connection)
+        try:
+            result = await_(work(cast(asyncpg.Connection, connection)))
+        except BaseException as exc:
+            # A statement that failed or was cancelled midway can leave the connection in a
+            # state nobody should inherit: the pool drops it (and opens a fresh one when needed).
+            pooled.invalidate()
+            if attempt == 1 and connection.sent_only_reads and is_database_outage(exc):
+                log.warning("a connection was lost during reads; reading again on a fresh one")
+                continue
+            raise
+        pooled.close()
+        return result
+    raise AssertionError("unreachable")
+
+
+class _Watched:
+    """The asyncpg connection, noting whether every statement sent on it was a read."""
+
+    __slots__ = ("_connection", "sent_only_reads")
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+        self.sent_only_reads = True
+
+    def _sending(self, sql: str) -> asyncpg.Connection:
+        if sql not in _READ_ONLY_SQL:
+            self.sent_only_reads = False
+        return self._connection
+
+    async def fetch(self, sql: str, *args: Any, **kwargs: Any) -> list[asyncpg.Record]:
+        return await self._sending(sql).fetch(sql, *args, **kwargs)
+
+    async def fetchrow(self, sql: str, *args: Any, **kwargs: Any) -> asyncpg.Record | None:
+        return await self._sending(sql).fetchrow(sql, *args, **kwargs)
+
+    async def fetchval(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        return await self._sending(sql).fetchval(sql, *args, **kwargs)
+
+    async def execute(self, sql: str, *args: Any, **kwargs: Any) -> str:
+        return await self._sending(sql).execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (a transaction, a prepared statement) is not watched: not a read.
+        self.sent_only_reads = False
+        return getattr(self._connection, name)
