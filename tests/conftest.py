@@ -1,4 +1,6 @@
-"""Shared fixtures: one fresh, migrated database and one real HTTP server per test session.
+"""Shared fixtures: one fresh, migrated database and one real HTTP server per test session;
+and, for modules that need them, their own API server and worker (see "A module's own API
+and worker" below).
 
 The environment is set here, before any `transcribe` module reads settings.
 """
@@ -32,9 +34,11 @@ os.environ.update(
 os.environ.pop("ASSEMBLYAI_API_KEY", None)
 
 from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.engines import engine_env, engine_settings  # noqa: E402
 from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai  # noqa: E402
 from tests.helpers.s3_server import S3Server, running_s3_server  # noqa: E402
-from tests.helpers.server import free_port, serve  # noqa: E402
+from tests.helpers.server import free_port, serve, serve_settings  # noqa: E402
+from tests.helpers.worker import Worker, running_worker  # noqa: E402
 from transcribe.settings import Settings, get_settings  # noqa: E402
 
 
@@ -110,3 +114,60 @@ def fake() -> Iterator[FakeAssemblyAI]:
     """The fake AssemblyAI on loopback, one per test module."""
     with run_fake_assemblyai() as server:
         yield server
+
+
+# A module's own API and worker. Most modules talk to the session's server (`base_url`,
+# `client`, stub engine). One that needs a worker, another engine or other settings asks for
+# `api` (a client), `api_url` and `worker`, which are declared here only
+# (tests/unit/test_test_fixtures.py), and says how its own differ by overriding
+# `transcription_backend`, `api_settings` or `worker_env` (an override may take the fixture
+# it overrides and add to it).
+
+
+@pytest.fixture(scope="module")
+def transcription_backend() -> str:
+    """The engine of the module's API and worker: stub, local (faster-whisper) or assemblyai
+    (against the module's fake provider, `fake`)."""
+    return "stub"
+
+
+@pytest.fixture(scope="module")
+def api_settings(
+    request: pytest.FixtureRequest, settings: Settings, transcription_backend: str
+) -> Settings:
+    """What the module's API server runs on: the session's settings with its engine."""
+    fake = request.getfixturevalue("fake") if transcription_backend == "assemblyai" else None
+    return engine_settings(settings, transcription_backend, fake)
+
+
+@pytest.fixture(scope="module")
+def worker_env(request: pytest.FixtureRequest, transcription_backend: str) -> dict[str, str]:
+    """The module's worker's environment beyond the session's (and fast recovery's)."""
+    fake = request.getfixturevalue("fake") if transcription_backend == "assemblyai" else None
+    return engine_env(transcription_backend, fake)
+
+
+@pytest.fixture(scope="module")
+def api_url(api_settings: Settings) -> Iterator[str]:
+    """The module's API server, in this process, advertising its own address."""
+    with serve_settings(api_settings) as url:
+        yield url
+
+
+@pytest.fixture
+async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def worker(
+    database_url: str,
+    settings: Settings,  # its environment (PORT, PUBLIC_BASE_URL) is the worker's too
+    worker_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Worker]:
+    """One real worker process for the module."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    with running_worker(database_url, log_path, **worker_env) as process:
+        yield Worker(process, log_path)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from tests.helpers.processes import stop_process
 
 # Fast heartbeats and recovery so that crash tests take seconds, not minutes.
 FAST_RECOVERY_ENV = {
@@ -25,6 +27,8 @@ FAST_RECOVERY_ENV = {
 
 
 def worker_env(database_url: str, **overrides: str) -> dict[str, str]:
+    """A service process's whole environment: this one's, fast recovery, the test database
+    and `overrides` (such as the `worker_env` fixture's, which holds only what a module adds)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(FAST_RECOVERY_ENV)
     env["DATABASE_URL"] = database_url
@@ -60,11 +64,13 @@ def running_worker(
             time.sleep(0.1)
         yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=20)
         log.close()
+
+
+@dataclass(frozen=True)
+class Worker:
+    """A running worker process and the file its output goes to."""
+
+    process: subprocess.Popen
+    log_path: Path

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,11 +13,9 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
-from tests.helpers.server import serve_settings
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, start_job, wait_for_provider_job, with_engine
+from tests.helpers.worker import Worker
+from tests.integration.jobs.aai import start_job, wait_for_provider_job
 from tests.integration.jobs.conftest import wait_for_status
-from transcribe.settings import Settings
 
 # Every table that holds a user's rows, and how to find them.
 OWNED = {
@@ -36,18 +33,8 @@ OWNED = {
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    with serve_settings(with_engine(settings, fake)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("delete-worker") / "worker.log"
-    with running_worker(database_url, log_path, **engine_env(fake)):
-        yield log_path
+def transcription_backend() -> str:
+    return "assemblyai"
 
 
 def counts(database_url: str, user_id: str, job_ids: list[str]) -> dict[str, int]:
@@ -62,54 +49,53 @@ def counts(database_url: str, user_id: str, job_ids: list[str]) -> dict[str, int
 
 
 async def test_deleting_an_account_leaves_nothing(
-    api_url: str,
-    worker: Path,
+    api: httpx.AsyncClient,
+    worker: Worker,
     fake: FakeAssemblyAI,
     database_url: str,
     storage_dir: Path,
 ) -> None:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-        user = await signed_in_user(api)
-        finished = await start_job(api, user, "finished before the goodbye")
-        await wait_for_status(api, user.headers, finished, {"completed"})
-        fake.hold_new = True
-        running = await start_job(api, user, "still at the provider")
-        running_provider_id = await wait_for_provider_job(database_url, running)
-        finished_provider_id = await wait_for_provider_job(database_url, finished)
-        key = (await api.post("/api-keys", json={"name": "k"}, headers=user.headers)).json()["key"]
-        hook = await api.post(
-            "/webhook-endpoints", json={"url": "https://93.184.215.14/h"}, headers=user.headers
-        )
-        assert hook.status_code == 201
-        jobs = [finished, running]
-        before = counts(database_url, user.id, jobs)
-        assert all(before[t] for t in ("users", "uploads", "transcription_jobs", "api_keys"))
-        assert before["transcripts"] == 1 and before["usage_months"] == 1
-        assert any((storage_dir / "uploads" / user.id).iterdir())
+    user = await signed_in_user(api)
+    finished = await start_job(api, user, "finished before the goodbye")
+    await wait_for_status(api, user.headers, finished, {"completed"})
+    fake.hold_new = True
+    running = await start_job(api, user, "still at the provider")
+    running_provider_id = await wait_for_provider_job(database_url, running)
+    finished_provider_id = await wait_for_provider_job(database_url, finished)
+    key = (await api.post("/api-keys", json={"name": "k"}, headers=user.headers)).json()["key"]
+    hook = await api.post(
+        "/webhook-endpoints", json={"url": "https://93.184.215.14/h"}, headers=user.headers
+    )
+    assert hook.status_code == 201
+    jobs = [finished, running]
+    before = counts(database_url, user.id, jobs)
+    assert all(before[t] for t in ("users", "uploads", "transcription_jobs", "api_keys"))
+    assert before["transcripts"] == 1 and before["usage_months"] == 1
+    assert any((storage_dir / "uploads" / user.id).iterdir())
 
-        other = await signed_in_user(api)  # someone else's data stays
-        wrong = await api.request(
-            "DELETE", "/auth/me", json={"password": "not mine"}, headers=user.headers
-        )
-        assert wrong.status_code == 401
-        with_key = await api.request(
-            "DELETE",
-            "/auth/me",
-            json={"password": user.password},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        assert with_key.status_code == 403
-        gone = await api.request(
-            "DELETE", "/auth/me", json={"password": user.password}, headers=user.headers
-        )
-        assert gone.status_code == 204, gone.text
+    other = await signed_in_user(api)  # someone else's data stays
+    wrong = await api.request(
+        "DELETE", "/auth/me", json={"password": "not mine"}, headers=user.headers
+    )
+    assert wrong.status_code == 401
+    with_key = await api.request(
+        "DELETE",
+        "/auth/me",
+        json={"password": user.password},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert with_key.status_code == 403
+    gone = await api.request(
+        "DELETE", "/auth/me", json={"password": user.password}, headers=user.headers
+    )
+    assert gone.status_code == 204, gone.text
 
-        assert (await api.get("/auth/me", headers=user.headers)).status_code == 401
-        assert (
-            await api.get("/auth/me", headers={"Authorization": f"Bearer {key}"})
-        ).status_code == 401
-        assert set(counts(database_url, user.id, jobs).values()) == {0}
-        assert (await api.get("/auth/me", headers=other.headers)).status_code == 200
+    assert (await api.get("/auth/me", headers=user.headers)).status_code == 401
+    assert (
+        await api.get("/auth/me", headers={"Authorization": f"Bearer {key}"})
+    ).status_code == 401
+    assert set(counts(database_url, user.id, jobs).values()) == {0}
+    assert (await api.get("/auth/me", headers=other.headers)).status_code == 200
 
     def leftover() -> list[Path]:
         return [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -14,7 +13,7 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user, unique_email
 from tests.helpers.smtp import SmtpServer, link_token
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 
 FRONTEND = "https://app.example.com"
 
@@ -28,23 +27,19 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def mail_worker(
-    database_url: str, base_url: str, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("mail-worker") / "worker.log"
-    env = {
+def worker_env(worker_env: dict[str, str], smtp: SmtpServer) -> dict[str, str]:
+    return {
+        **worker_env,
         "EMAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
         "SMTP_FROM": "Transcribe <no-reply@example.com>",
         "FRONTEND_URL": FRONTEND,
     }
-    with running_worker(database_url, log_path, **env):
-        yield log_path
 
 
 async def test_registration_sends_a_verification_link(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     (message,) = await asyncio.to_thread(smtp.inbox.wait_for, user.email)
@@ -61,7 +56,7 @@ async def test_registration_sends_a_verification_link(
 
 
 async def test_resend_and_its_limit(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     await asyncio.to_thread(smtp.inbox.wait_for, user.email)
@@ -83,7 +78,7 @@ async def test_resend_and_its_limit(
 
 
 async def test_password_reset_by_email(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     await asyncio.to_thread(smtp.inbox.wait_for, user.email)  # the verification email
@@ -112,7 +107,7 @@ async def test_password_reset_by_email(
 
 
 async def test_expired_links_are_400_and_change_nothing(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path, database_url: str
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker, database_url: str
 ) -> None:
     user = await signed_in_user(client)
     (verification,) = await asyncio.to_thread(smtp.inbox.wait_for, user.email)
@@ -138,7 +133,7 @@ async def test_expired_links_are_400_and_change_nothing(
 
 
 async def test_unknown_addresses_get_the_same_answer_and_no_email(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker
 ) -> None:
     known = await signed_in_user(client)
     nobody = unique_email()
@@ -153,7 +148,7 @@ async def test_unknown_addresses_get_the_same_answer_and_no_email(
 
 
 async def test_an_smtp_outage_delays_the_email_but_loses_nothing(
-    client: httpx.AsyncClient, smtp: SmtpServer, mail_worker: Path
+    client: httpx.AsyncClient, smtp: SmtpServer, worker: Worker
 ) -> None:
     smtp.stop()
     try:

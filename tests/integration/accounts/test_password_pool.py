@@ -4,9 +4,6 @@ once: the API's peak memory stays bounded (a real API process, its RSS read from
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +11,8 @@ import httpx
 import pytest
 
 from tests.helpers.accounts import unique_email
+from tests.helpers.api_process import running_api
 from tests.helpers.server import free_port
-from tests.helpers.worker import worker_env
 
 MIB = 1024 * 1024
 ARGON2_MIB = 64  # argon2-cffi's default memory cost per hash
@@ -29,33 +26,17 @@ def peak_rss_mib(pid: int) -> float:
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[tuple[str, int]]:
+def api_process(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """A real API process (its memory is what is measured) with two password hashers."""
     port = free_port()
-    env = worker_env(database_url, PORT=str(port), PASSWORD_HASH_WORKERS="2", LOG_LEVEL="WARNING")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "transcribe", "serve"], env=env, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.1)
-    try:
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with running_api(database_url, tmp_path / "api.log", port, PASSWORD_HASH_WORKERS="2") as api:
+        yield f"http://127.0.0.1:{port}", api.pid
 
 
 async def test_a_burst_of_logins_and_registrations_stays_within_memory(
-    api: tuple[str, int],
+    api_process: tuple[str, int],
 ) -> None:
-    url, pid = api
+    url, pid = api_process
     password = "burst-password-123"
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         email = unique_email()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -14,6 +13,7 @@ import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 
 
@@ -109,7 +109,7 @@ async def test_users_search_disable_and_quota(
 
 
 async def test_jobs_of_every_user_and_a_retry(
-    client: httpx.AsyncClient, admin: SignedInUser, worker: Path, database_url: str
+    client: httpx.AsyncClient, admin: SignedInUser, worker: Worker, database_url: str
 ) -> None:
     user = await signed_in_user(client)
     key = await upload_file(client, user, b"A: retried")

@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.accounts import unique_email
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.cli.runner import logged_in, logged_in_as, run_cli
 
 
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    with running_worker(database_url, tmp_path_factory.mktemp("cli-worker") / "worker.log"):
-        yield
-
-
-def test_round_trip(base_url: str, worker: None, tmp_path: Path) -> None:
+def test_round_trip(base_url: str, worker: Worker, tmp_path: Path) -> None:
     config = tmp_path / "config"
     email, password = unique_email(), "cli-password-123"
     registered = run_cli(
@@ -125,7 +116,7 @@ def test_unreachable_server(tmp_path: Path) -> None:
 
 
 def test_wait_falls_back_to_polling_when_the_stream_breaks(
-    base_url: str, worker: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    base_url: str, worker: Worker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The event stream breaks (a proxy that cuts long responses): `--wait` polls instead."""
     import httpx
@@ -163,7 +154,7 @@ def test_wait_falls_back_to_polling_when_the_stream_breaks(
     assert "polling" in capsys.readouterr().err
 
 
-def test_formats_speakers_and_search(base_url: str, worker: None, tmp_path: Path) -> None:
+def test_formats_speakers_and_search(base_url: str, worker: Worker, tmp_path: Path) -> None:
     import srt
 
     config = tmp_path / "config"
@@ -372,7 +363,7 @@ def test_an_api_key_from_the_environment(base_url: str, tmp_path: Path) -> None:
 
 
 def test_names_print_without_control_characters(
-    base_url: str, worker: None, tmp_path: Path
+    base_url: str, worker: Worker, tmp_path: Path
 ) -> None:
     config = tmp_path / "config"
     logged_in(config, base_url)
@@ -452,7 +443,7 @@ def test_jobs_to_a_pipe_are_tab_separated_fields(base_url: str, tmp_path: Path) 
 
 
 def test_jobs_are_named_by_the_start_of_their_id_and_wait_says_how_to_download(
-    base_url: str, worker: None, tmp_path: Path
+    base_url: str, worker: Worker, tmp_path: Path
 ) -> None:
     config = tmp_path / "config"
     logged_in(config, base_url)

@@ -4,36 +4,22 @@ provider (the edge of the world), with its own API server and worker."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
-from tests.helpers.server import serve_settings
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.cli.runner import logged_in, run_cli
-from tests.integration.jobs.aai import engine_env, with_engine
-from transcribe.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    with serve_settings(with_engine(settings, fake)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    log_path = tmp_path_factory.mktemp("cli-aai-worker") / "worker.log"
-    with running_worker(database_url, log_path, **engine_env(fake)):
-        yield
+def transcription_backend() -> str:
+    return "assemblyai"
 
 
 def test_failed_job_exits_with_the_servers_message(
-    api_url: str, worker: None, fake: FakeAssemblyAI, tmp_path: Path
+    api_url: str, worker: Worker, fake: FakeAssemblyAI, tmp_path: Path
 ) -> None:
     config = tmp_path / "config"
     logged_in(config, api_url)

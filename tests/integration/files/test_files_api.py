@@ -1,10 +1,10 @@
-"""The files API over real HTTP, with the local backend (the session's server) and S3."""
+"""The files API over real HTTP, on the local backend and on S3."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -13,26 +13,20 @@ import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
-from tests.helpers.server import serve, serve_settings
+from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from transcribe.settings import Settings
 
 AUDIO = b"ID3" + bytes(range(256)) * 40
 
 
-@pytest.fixture(scope="module")
-def s3_base_url(s3_settings: Settings) -> Iterator[str]:
-    from transcribe.app import create_app
-
-    with serve(create_app(s3_settings)) as url:
-        yield url
-
-
-@pytest.fixture(params=["local", "s3"])
-async def api(request: pytest.FixtureRequest, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    url = base_url if request.param == "local" else request.getfixturevalue("s3_base_url")
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        yield http
+@pytest.fixture(scope="module", params=["local", "s3"])
+def api_settings(request: pytest.FixtureRequest, api_settings: Settings) -> Settings:
+    """The tests that take `api` run on local storage and on S3 (rclone)."""
+    if request.param == "local":
+        return api_settings
+    s3_settings = request.getfixturevalue("s3_settings")
+    return dataclasses.replace(api_settings, storage=s3_settings.storage)
 
 
 async def _presign(

@@ -2,23 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
-
-from tests.helpers.worker import running_worker
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """One real worker process for the module, on the session's settings (stub engine)."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    with running_worker(database_url, log_path):
-        yield log_path
 
 
 async def wait_for_status(

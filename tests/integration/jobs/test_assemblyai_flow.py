@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -15,18 +13,11 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
-from tests.helpers.server import free_port, serve_settings
+from tests.helpers.server import free_port
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import (
-    engine_env,
-    start_job,
-    submissions,
-    wait_for_provider_job,
-    with_engine,
-)
+from tests.helpers.worker import Worker
+from tests.integration.jobs.aai import start_job, submissions, wait_for_provider_job
 from tests.integration.jobs.conftest import download_text, wait_for_status
-from transcribe.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -37,15 +28,8 @@ def reset_fake(fake: FakeAssemblyAI) -> None:
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    with serve_settings(with_engine(settings, fake)) as url:
-        yield url
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
+def transcription_backend() -> str:
+    return "assemblyai"
 
 
 @pytest.fixture(scope="module")
@@ -54,24 +38,16 @@ def worker_metrics_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def worker(
-    database_url: str,
-    fake: FakeAssemblyAI,
-    worker_metrics_port: int,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("aai-worker") / "worker.log"
-    env = {
-        **engine_env(fake),
+def worker_env(worker_env: dict[str, str], worker_metrics_port: int) -> dict[str, str]:
+    return {
+        **worker_env,
         "WORKER_METRICS_PORT": str(worker_metrics_port),
         "ASSEMBLYAI_SPEECH_MODELS": "universal-3-pro, universal-2",
     }
-    with running_worker(database_url, log_path, **env):
-        yield log_path
 
 
 async def test_dialogue_round_trip_on_local_storage(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     text = "A: Good morning.\nB: Morning! Coffee?\nA: Please."
@@ -86,7 +62,7 @@ async def test_dialogue_round_trip_on_local_storage(
 
 
 async def test_detected_language_confidence_reaches_the_job_and_the_document(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     unsure = await start_job(api, user, "[lang=ru 0.42] Привет всем", language="auto")
@@ -102,7 +78,7 @@ async def test_detected_language_confidence_reaches_the_job_and_the_document(
 
 
 async def test_provider_error_fails_the_job_in_plain_words(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, worker_metrics_port: int
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, worker_metrics_port: int
 ) -> None:
     user = await signed_in_user(api)
     fake.error_next_transcript("Audio duration is too short.")
@@ -116,7 +92,7 @@ async def test_provider_error_fails_the_job_in_plain_words(
 
 
 async def test_provider_outage_is_retried_until_it_passes(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     fake.fail_next("POST", "/v2/transcript", 503, times=2)
@@ -131,7 +107,7 @@ async def test_provider_outage_is_retried_until_it_passes(
 
 
 async def test_cancelling_a_running_job_stops_it_at_the_provider(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, database_url: str
 ) -> None:
     user = await signed_in_user(api)
     fake.hold_new = True
@@ -148,7 +124,7 @@ async def test_cancelling_a_running_job_stops_it_at_the_provider(
     assert job["status"] == "cancelled"
 
 
-async def test_metrics_count_jobs_by_status(api: httpx.AsyncClient, worker: Path) -> None:
+async def test_metrics_count_jobs_by_status(api: httpx.AsyncClient, worker: Worker) -> None:
     def completed() -> float:
         for line in httpx.get(f"{api.base_url}/metrics").text.splitlines():
             if line.startswith('transcribe_jobs{status="completed"}'):
@@ -164,7 +140,7 @@ async def test_metrics_count_jobs_by_status(api: httpx.AsyncClient, worker: Path
 
 
 async def test_provider_down_for_every_attempt_fails_the_job(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, database_url: str
 ) -> None:
     user = await signed_in_user(api)
     fake.fail_next("POST", "/v2/transcript", 503, times=1000)
@@ -184,7 +160,7 @@ async def test_provider_down_for_every_attempt_fails_the_job(
 
 
 async def test_hints_and_speech_models_reach_the_provider_and_words_come_back(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     text = "A: Meet Anya from Yandex Cloud.\nB: Hello Anya."

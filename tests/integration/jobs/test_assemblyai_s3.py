@@ -3,7 +3,7 @@ URL, and the transcript is downloaded through the store's own presigned URL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
 from pathlib import Path
 
 import httpx
@@ -12,39 +12,50 @@ import pytest
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.s3_server import S3Server
-from tests.helpers.server import serve_settings
 from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, start_job, submissions, with_engine
+from tests.integration.jobs.aai import start_job, submissions
 from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def api_url(s3_settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    with serve_settings(with_engine(s3_settings, fake)) as url:
-        yield url
+def transcription_backend() -> str:
+    return "assemblyai"
+
+
+@pytest.fixture(scope="module")
+def api_settings(api_settings: Settings, s3_settings: Settings) -> Settings:
+    return dataclasses.replace(api_settings, storage=s3_settings.storage)
+
+
+@pytest.fixture(scope="module")
+def worker_env(worker_env: dict[str, str], s3_server: S3Server) -> dict[str, str]:
+    return {**worker_env, **s3_server.env}
 
 
 async def test_round_trip_on_s3(
-    api_url: str, fake: FakeAssemblyAI, s3_server: S3Server, database_url: str, tmp_path: Path
+    api: httpx.AsyncClient,
+    fake: FakeAssemblyAI,
+    s3_server: S3Server,
+    worker_env: dict[str, str],
+    database_url: str,
+    tmp_path: Path,
 ) -> None:
     text = "stored in a bucket, fetched by the provider"
     uploads_before = fake.requests["POST /v2/upload"]
-    env = {**engine_env(fake), **s3_server.env}
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-        user = await signed_in_user(api)
-        with running_worker(database_url, tmp_path / "worker.log", **env):
-            job_id = await start_job(api, user, text)
-            job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
-        assert job["status"] == "completed", job
-        link = (await api.get(f"/jobs/{job_id}/download", headers=user.headers)).json()
-        assert link["url"].startswith(s3_server.endpoint_url)  # the store's own URL
-        assert await download_text(api, user.headers, job_id) == text + "\n"
-        async with httpx.AsyncClient(timeout=30) as raw:
-            served = await raw.get(link["url"])
-        # The store serves the file under the upload's name, from the object's metadata.
-        assert 'filename="speech.txt"' in served.headers["content-disposition"]
-        assert served.headers["content-type"] == "text/plain; charset=utf-8"
+    user = await signed_in_user(api)
+    with running_worker(database_url, tmp_path / "worker.log", **worker_env):
+        job_id = await start_job(api, user, text)
+        job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
+    assert job["status"] == "completed", job
+    link = (await api.get(f"/jobs/{job_id}/download", headers=user.headers)).json()
+    assert link["url"].startswith(s3_server.endpoint_url)  # the store's own URL
+    assert await download_text(api, user.headers, job_id) == text + "\n"
+    async with httpx.AsyncClient(timeout=30) as raw:
+        served = await raw.get(link["url"])
+    # The store serves the file under the upload's name, from the object's metadata.
+    assert 'filename="speech.txt"' in served.headers["content-disposition"]
+    assert served.headers["content-type"] == "text/plain; charset=utf-8"
     assert fake.requests["POST /v2/upload"] == uploads_before  # no bytes through /v2/upload
     assert submissions(fake, text) == 1
     folder = s3_server.root / s3_server.bucket / "results" / user.id / job_id

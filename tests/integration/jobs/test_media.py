@@ -6,7 +6,8 @@ share link's playback on S3, runs a worker (on S3) to complete its job."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -32,11 +33,13 @@ def s3_api(s3_settings: Settings) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["local", "s3"])
-async def api(request: pytest.FixtureRequest, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    url = base_url if request.param == "local" else request.getfixturevalue("s3_api")
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        yield http
+@pytest.fixture(scope="module", params=["local", "s3"])
+def api_settings(request: pytest.FixtureRequest, api_settings: Settings) -> Settings:
+    """The tests that take `api` run on local storage and on S3 (rclone)."""
+    if request.param == "local":
+        return api_settings
+    s3_settings = request.getfixturevalue("s3_settings")
+    return dataclasses.replace(api_settings, storage=s3_settings.storage)
 
 
 async def job_with_media(

@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,15 +17,8 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
-from tests.helpers.server import free_port, serve
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import (
-    engine_env,
-    start_job,
-    submissions,
-    wait_for_provider_job,
-    with_engine,
-)
+from tests.helpers.worker import Worker, running_worker
+from tests.integration.jobs.aai import start_job, submissions, wait_for_provider_job
 from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.domain.jobs.queueing import CHECK_TASK, WEBHOOK_CHECK_PRIORITY
 from transcribe.engines.assemblyai import WEBHOOK_SECRET_HEADER
@@ -47,25 +40,22 @@ def reset_fake(fake: FakeAssemblyAI) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    configured = with_engine(dataclasses.replace(settings, public_base_url=url), fake)
-    configured = dataclasses.replace(
-        configured,
-        transcription=dataclasses.replace(
-            configured.transcription, assemblyai_webhook_secret=SECRET
-        ),
+def transcription_backend() -> str:
+    return "assemblyai"
+
+
+@pytest.fixture(scope="module")
+def api_settings(api_settings: Settings) -> Settings:
+    transcription = dataclasses.replace(
+        api_settings.transcription, assemblyai_webhook_secret=SECRET
     )
-    from transcribe.app import create_app
-
-    with serve(create_app(configured), port=port):
-        yield url
+    return dataclasses.replace(api_settings, transcription=transcription)
 
 
-def webhook_env(fake: FakeAssemblyAI, api_url: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def worker_env(worker_env: dict[str, str], api_url: str) -> dict[str, str]:
     return {
-        **engine_env(fake),
+        **worker_env,
         "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
         "ASSEMBLYAI_WEBHOOK_FALLBACK_S": str(FALLBACK_S),
         "ASSEMBLYAI_TIMEOUT_S": "1",
@@ -74,21 +64,6 @@ def webhook_env(fake: FakeAssemblyAI, api_url: str) -> dict[str, str]:
         # not make a running submission look stalled (its retry would check once more).
         "WORKER_STALLED_AFTER_S": "30",
     }
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, api_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("webhook-worker") / "worker.log"
-    with running_worker(database_url, log_path, **webhook_env(fake, api_url)):
-        yield log_path
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
 
 
 def status_requests(fake: FakeAssemblyAI) -> int:
@@ -106,7 +81,7 @@ def queue_jobs(database_url: str) -> int:
 
 
 async def test_webhook_completes_the_job_without_polling(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     before = status_requests(fake)
@@ -127,7 +102,7 @@ async def test_webhook_completes_the_job_without_polling(
 
 
 async def test_a_lost_webhook_is_rescued_by_the_scheduled_check(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     fake.drop_webhooks = True
     user = await signed_in_user(api)
@@ -142,7 +117,7 @@ async def test_a_lost_webhook_is_rescued_by_the_scheduled_check(
 
 
 async def test_duplicate_webhooks_collapse_into_one_finish(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, database_url: str
 ) -> None:
     fake.hold_new = True
     user = await signed_in_user(api)
@@ -182,7 +157,7 @@ async def test_duplicate_webhooks_collapse_into_one_finish(
 )
 async def test_forged_webhooks_are_refused_and_change_nothing(
     api: httpx.AsyncClient,
-    worker: Path,
+    worker: Worker,
     fake: FakeAssemblyAI,
     database_url: str,
     headers: dict[str, str],
@@ -225,7 +200,7 @@ async def test_webhook_for_an_unknown_transcript_is_acknowledged_quietly(
 
 
 async def test_an_answer_lost_after_acceptance_gives_one_provider_transcript(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     """The provider accepts, then the answer never arrives (the client times out after 1 s).
     The retry finds the transcript among the provider's recent ones instead of submitting
@@ -245,7 +220,7 @@ async def test_a_submitted_job_that_lost_its_check_gets_one(
     api: httpx.AsyncClient,
     fake: FakeAssemblyAI,
     database_url: str,
-    api_url: str,
+    worker_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
     """A worker dies after saving the provider's id and before scheduling the check (here:
@@ -254,8 +229,7 @@ async def test_a_submitted_job_that_lost_its_check_gets_one(
     fake.drop_webhooks = True
     user = await signed_in_user(api)
     text = "check on me"
-    env = webhook_env(fake, api_url)
-    with running_worker(database_url, tmp_path / "first.log", **env) as first:
+    with running_worker(database_url, tmp_path / "first.log", **worker_env) as first:
         job_id = await start_job(api, user, text)
         await wait_for_provider_job(database_url, job_id)
         await _submission_finished(database_url, job_id)  # the kill must not stall it
@@ -271,7 +245,7 @@ async def test_a_submitted_job_that_lost_its_check_gets_one(
             (job_id,),
         )
     fake.release_all()
-    with running_worker(database_url, tmp_path / "second.log", **env):
+    with running_worker(database_url, tmp_path / "second.log", **worker_env):
         job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, timeout=60)
     assert job["status"] == "completed", job
     assert submissions(fake, text) == 1

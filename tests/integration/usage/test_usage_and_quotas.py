@@ -4,9 +4,7 @@ with the AssemblyAI engine (the fake reports one second of audio per 1,000 bytes
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -15,8 +13,8 @@ import pytest
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.server import serve_settings
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, start_job, with_engine
+from tests.helpers.worker import Worker
+from tests.integration.jobs.aai import start_job
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
@@ -24,29 +22,14 @@ QUOTA_MINUTES = 1
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings, fake: FakeAssemblyAI) -> Iterator[str]:
-    configured = with_engine(settings, fake)
-    configured = dataclasses.replace(
-        configured,
-        auth=dataclasses.replace(configured.auth, quota_monthly_audio_minutes=QUOTA_MINUTES),
-    )
-    with serve_settings(configured) as url:
-        yield url
+def transcription_backend() -> str:
+    return "assemblyai"
 
 
 @pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("usage-worker") / "worker.log"
-    with running_worker(database_url, log_path, **engine_env(fake)):
-        yield log_path
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
+def api_settings(api_settings: Settings) -> Settings:
+    auth = dataclasses.replace(api_settings.auth, quota_monthly_audio_minutes=QUOTA_MINUTES)
+    return dataclasses.replace(api_settings, auth=auth)
 
 
 async def completed(api: httpx.AsyncClient, user: SignedInUser, seconds: int) -> dict:
@@ -57,7 +40,7 @@ async def completed(api: httpx.AsyncClient, user: SignedInUser, seconds: int) ->
 
 
 async def test_usage_counts_completed_audio_and_the_quota_stops_new_jobs(
-    api: httpx.AsyncClient, worker: Path, database_url: str
+    api: httpx.AsyncClient, worker: Worker, database_url: str
 ) -> None:
     user, other = await signed_in_user(api), await signed_in_user(api)
     empty = (await api.get("/usage", headers=user.headers)).json()
@@ -90,7 +73,7 @@ async def test_usage_counts_completed_audio_and_the_quota_stops_new_jobs(
 
 
 async def test_a_failed_job_uses_nothing(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
     fake.error_next_transcript("no speech")

@@ -8,8 +8,7 @@ import asyncio
 import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
 import psycopg
@@ -18,9 +17,8 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.receiver import Receiver, running_receiver
-from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.domain.webhooks.delivery import deliver
 from transcribe.settings import Settings
@@ -29,31 +27,19 @@ RETRY_SCHEDULE = "0.5,0.5,0.5"  # four attempts in all, quickly
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings) -> Iterator[str]:
-    allowing = dataclasses.replace(
-        settings, webhooks=dataclasses.replace(settings.webhooks, allow_private_urls=True)
-    )
-    with serve_settings(allowing) as url:
-        yield url
+def api_settings(api_settings: Settings) -> Settings:
+    webhooks = dataclasses.replace(api_settings.webhooks, allow_private_urls=True)
+    return dataclasses.replace(api_settings, webhooks=webhooks)
 
 
 @pytest.fixture(scope="module")
-def worker(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("webhook-worker") / "worker.log"
-    with running_worker(
-        database_url,
-        log_path,
-        WEBHOOK_ALLOW_PRIVATE_URLS="true",
-        WEBHOOK_RETRY_SCHEDULE_S=RETRY_SCHEDULE,
-        WEBHOOK_TIMEOUT_S="2",
-    ):
-        yield log_path
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
+def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
+    return {
+        **worker_env,
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+        "WEBHOOK_RETRY_SCHEDULE_S": RETRY_SCHEDULE,
+        "WEBHOOK_TIMEOUT_S": "2",
+    }
 
 
 @pytest.fixture
@@ -96,7 +82,7 @@ def delivery_rows(database_url: str, endpoint_id: str) -> list[tuple]:
 
 
 async def test_a_completed_job_is_delivered_signed(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver, database_url: str
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, database_url: str
 ) -> None:
     user = await signed_in_user(api)
     hook = await endpoint(api, user, receiver.url)
@@ -117,7 +103,7 @@ async def test_a_completed_job_is_delivered_signed(
 
 
 async def test_retries_keep_the_same_webhook_id(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver, database_url: str
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, database_url: str
 ) -> None:
     receiver.refuse_next = 2
     user = await signed_in_user(api)
@@ -135,7 +121,7 @@ async def test_retries_keep_the_same_webhook_id(
 
 
 async def test_a_receiver_that_never_answers_2xx_is_given_up_on(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver, database_url: str
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, database_url: str
 ) -> None:
     receiver.refuse_next = 1000
     user = await signed_in_user(api)
@@ -150,7 +136,7 @@ async def test_a_receiver_that_never_answers_2xx_is_given_up_on(
 
 
 async def test_redirects_are_not_followed(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver, database_url: str
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, database_url: str
 ) -> None:
     with running_receiver() as elsewhere:
         receiver.redirect_to = elsewhere.url
@@ -164,7 +150,7 @@ async def test_redirects_are_not_followed(
 
 
 async def test_only_subscribed_events_and_only_the_owners(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver
 ) -> None:
     owner, other = await signed_in_user(api), await signed_in_user(api)
     await endpoint(api, owner, receiver.url, events=["job.failed"])
@@ -191,7 +177,7 @@ async def test_delivery_refuses_a_private_address_when_not_allowed(receiver: Rec
 
 
 async def test_a_delivery_whose_queue_job_was_lost_is_sent_by_the_sweep(
-    api: httpx.AsyncClient, worker: Path, receiver: Receiver, database_url: str
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, database_url: str
 ) -> None:
     """The worker died between the job's final status and deferring the delivery: the row
     (written with the status) is all there is, and the recovery sweep sends it."""

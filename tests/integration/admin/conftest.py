@@ -1,1 +1,0 @@
-from tests.integration.jobs.conftest import worker  # noqa: F401 - a stub-engine worker for retries
