@@ -148,7 +148,7 @@ def tighten_document(app: Litestar) -> None:
         schema = schemas.get(name)
         if schema is not None and schema.properties:
             schema.required = sorted(schema.properties)
-    _enumerate_endpoint_events(schemas)
+    _share_enums(schemas)
     name_operations(document.paths or {}, _OPERATIONS)
     error_body = Reference(ref="#/components/schemas/ErrorBody")
     for item in (document.paths or {}).values():
@@ -197,18 +197,48 @@ def _named_page(schema: Any, schemas: dict[str, Any]) -> Any:
     return Reference(ref=f"#/components/schemas/{name}")
 
 
-def _enumerate_endpoint_events(schemas: dict[str, Any]) -> None:
-    """A webhook endpoint's `events` as listed or created are the events one can ask for
-    (EndpointCreate's enum): clients type them, not as any string."""
-    asked = schemas.get("EndpointCreate")
-    events = (asked.properties or {}).get("events") if asked is not None else None
-    enum = getattr(getattr(events, "items", None), "enum", None)
-    if not enum:
-        return
-    for name in ("Endpoint", "CreatedEndpoint"):
-        shown = (getattr(schemas.get(name), "properties", None) or {}).get("events")
-        if isinstance(getattr(shown, "items", None), OpenAPISchema):
-            shown.items = OpenAPISchema(type=OpenAPIType.STRING, enum=list(enum))
+# Closed sets that several schemas share, by the property that holds them: one named enum
+# each (one class in a generated client, not one per schema), and a webhook endpoint's
+# `events` as listed or created are the events one can ask for, not any string.
+SHARED_ENUMS = {
+    "mode": ("JobMode", "`mono`: the text alone; `dialogue`: one line per speaker turn"),
+    "events": ("WebhookEvent", "A job event that a webhook endpoint can be sent"),
+}
+
+
+def _share_enums(schemas: dict[str, Any]) -> None:
+    holders = [
+        (schema.properties, prop, value)
+        for schema in list(schemas.values())
+        for prop, value in (getattr(schema, "properties", None) or {}).items()
+        if prop in SHARED_ENUMS and _string_enum(value) is not None
+    ]
+    for prop, (name, description) in SHARED_ENUMS.items():
+        mine = [holder for holder in holders if holder[1] == prop]
+        enums = {tuple(_string_enum(value).enum or ()) for _, _, value in mine} - {()}
+        if len(enums) > 1:
+            raise ValueError(f"`{prop}` has different enums, so cannot be one {name}: {enums}")
+        if not enums:
+            continue
+        schemas[name] = OpenAPISchema(
+            type=OpenAPIType.STRING, enum=list(enums.pop()), title=name, description=description
+        )
+        ref = f"#/components/schemas/{name}"
+        for properties, _, value in mine:
+            if value.type == OpenAPIType.ARRAY:
+                value.items = Reference(ref=ref)
+            else:
+                properties[prop] = Reference(ref=ref, description=value.description)
+
+
+def _string_enum(schema: Any) -> OpenAPISchema | None:
+    """The string schema a property (or an array property's items) holds, if it is one."""
+    if not isinstance(schema, OpenAPISchema):
+        return None
+    inner = schema.items if schema.type == OpenAPIType.ARRAY else schema
+    if isinstance(inner, OpenAPISchema) and inner.type == OpenAPIType.STRING:
+        return inner
+    return None
 
 
 UPLOAD_PATH = "/files/upload/{object_key}"  # the local backend's presigned PUT
@@ -229,3 +259,7 @@ def _describe_streams(operation: Any) -> None:
     media = content.get("application/json")
     if media is not None and media.schema == OpenAPISchema():
         ok.content = {"application/octet-stream": OpenAPIMediaType(schema=_BYTES)}
+        ok.description = (
+            "The object's bytes; its Content-Type is the object's own (a transcript's format, "
+            "the recording's type), so read the body as bytes"
+        )

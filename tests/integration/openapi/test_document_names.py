@@ -27,7 +27,7 @@ async def test_every_operation_has_its_name_from_the_list(client: httpx.AsyncCli
     assert served[("post", "/auth/login")] == "login"
 
 
-async def test_pages_and_webhook_events_are_one_schema_each(client: httpx.AsyncClient) -> None:
+async def test_pages_and_shared_enums_are_one_schema_each(client: httpx.AsyncClient) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     schemas = document["components"]["schemas"]
     pages = {
@@ -43,10 +43,15 @@ async def test_pages_and_webhook_events_are_one_schema_each(client: httpx.AsyncC
     }
     for name in ("JobPage", "UploadedFilePage", "AdminJobPage", "AdminUserPage"):
         assert set(schemas[name]["required"]) == {"items", "total", "limit", "offset"}
-    asked = schemas["EndpointCreate"]["properties"]["events"]["items"]
-    assert asked["enum"] == ["job.completed", "job.failed"]
-    for shown in ("Endpoint", "CreatedEndpoint"):
-        assert schemas[shown]["properties"]["events"]["items"] == asked
+    # Closed sets shared by several schemas are one named enum each (one generated class).
+    assert schemas["JobMode"]["enum"] == ["mono", "dialogue"]
+    for name in ("Job", "JobCreate", "AdminJob", "SharedJob"):
+        assert schemas[name]["properties"]["mode"]["$ref"] == "#/components/schemas/JobMode"
+    # A webhook endpoint's events as listed or created are those one can ask for.
+    assert schemas["WebhookEvent"]["enum"] == ["job.completed", "job.failed"]
+    for name in ("EndpointCreate", "Endpoint", "CreatedEndpoint"):
+        events = schemas[name]["properties"]["events"]["items"]
+        assert events == {"$ref": "#/components/schemas/WebhookEvent"}
 
 
 async def test_a_head_answer_has_no_body(client: httpx.AsyncClient) -> None:

@@ -141,10 +141,11 @@ def test_the_generated_python_client_drives_the_core_flow(
     # Create a job, get it until it is done, list it.
     created = op("transcription_jobs", "create_job").sync(
         client=user,
-        body=models.JobCreate(object_key=key, language="en", mode=models.JobCreateMode.DIALOGUE),
+        body=models.JobCreate(object_key=key, language="en", mode=models.JobMode.DIALOGUE),
     )
     assert isinstance(created, models.Job), created
     assert isinstance(created.status, models.JobStatus)
+    assert created.mode is models.JobMode.DIALOGUE  # one enum for every job's mode
     job = created
     deadline = time.monotonic() + 60
     while job.status not in (models.JobStatus.COMPLETED, models.JobStatus.FAILED):

@@ -993,8 +993,7 @@ export interface components {
             language: string;
             /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
             language_confidence: number | null;
-            /** @enum {string} */
-            mode: "mono" | "dialogue";
+            mode: components["schemas"]["JobMode"];
             object_key: string;
             /** @description 0..100 where the engine reports it, else null */
             progress: number | null;
@@ -1069,7 +1068,7 @@ export interface components {
         CreatedEndpoint: {
             /** Format: date-time */
             created_at: string;
-            events: ("job.completed" | "job.failed")[];
+            events: components["schemas"]["WebhookEvent"][];
             /** Format: uuid */
             id: string;
             /** @description `whsec_` + base64: verifies signatures; shown this once */
@@ -1135,7 +1134,7 @@ export interface components {
         Endpoint: {
             /** Format: date-time */
             created_at: string;
-            events: ("job.completed" | "job.failed")[];
+            events: components["schemas"]["WebhookEvent"][];
             /** Format: uuid */
             id: string;
             url: string;
@@ -1145,7 +1144,7 @@ export interface components {
          * @description A URL of yours to receive job events, and which events.
          */
         EndpointCreate: {
-            events?: ("job.completed" | "job.failed")[];
+            events?: components["schemas"]["WebhookEvent"][];
             /**
              * @description An http(s) URL on the public internet
              * @example https://example.com/hooks/transcribe
@@ -1223,8 +1222,7 @@ export interface components {
             language: string;
             /** @description How sure the engine is of `detected_language`, 0..1, when it detected it (`auto`); null when the language was given. Below 0.5 the detection is uncertain: check it, and run the file again with its language chosen if wrong */
             language_confidence: number | null;
-            /** @enum {string} */
-            mode: "mono" | "dialogue";
+            mode: components["schemas"]["JobMode"];
             object_key: string;
             /** @description 0..100 where the engine reports it, else null */
             progress: number | null;
@@ -1275,16 +1273,19 @@ export interface components {
              * @example auto
              */
             language: string;
-            /**
-             * @description `mono` text, or `dialogue` with one line per speaker turn
-             * @enum {string}
-             */
-            mode: "mono" | "dialogue";
+            /** @description `mono` text, or `dialogue` with one line per speaker turn */
+            mode: components["schemas"]["JobMode"];
             /** @description no NUL characters */
             object_key: string;
             /** @description How many people speak (`dialogue` only): a hint */
             speakers_expected?: number | null;
         };
+        /**
+         * JobMode
+         * @description `mono`: the text alone; `dialogue`: one line per speaker turn
+         * @enum {string}
+         */
+        JobMode: "mono" | "dialogue";
         /**
          * JobPage
          * @description A page of Job: `items` from `offset` on, at most `limit`, of `total` in all.
@@ -1508,8 +1509,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             language: string;
-            /** @enum {string} */
-            mode: "mono" | "dialogue";
+            mode: components["schemas"]["JobMode"];
             speaker_names: {
                 [key: string]: string;
             };
@@ -1681,6 +1681,12 @@ export interface components {
             start_ms: number | null;
             text: string;
         };
+        /**
+         * WebhookEvent
+         * @description A job event that a webhook endpoint can be sent
+         * @enum {string}
+         */
+        WebhookEvent: "job.completed" | "job.failed";
         /**
          * Word
          * @description One recognised word, with its timing (milliseconds), confidence and speaker.
@@ -2737,7 +2743,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Stream Response */
+            /** @description The object's bytes; its Content-Type is the object's own (a transcript's format, the recording's type), so read the body as bytes */
             200: {
                 headers: {
                     [name: string]: unknown;
