@@ -30,13 +30,13 @@ if _settings.worker.metrics_port:
     start_http_server(_settings.worker.metrics_port, addr="0.0.0.0")  # noqa: S104 - scraped from outside
 
 app = build_queue(_settings, for_worker=True)
-_runtime = WorkerRuntime(_settings)
+runtime = WorkerRuntime(_settings)
 # The engine now, not at the first job: the log names it and its model at startup, and a
 # local model loads (or says it cannot) in the background while the worker starts.
-if (_preload := getattr(_runtime.engine, "preload", None)) is not None:
+if (_preload := getattr(runtime.engine, "preload", None)) is not None:
     threading.Thread(target=_preload, name="model-preload", daemon=True).start()
-job_tasks.register_tasks(app, _runtime)
-webhook_tasks.register_tasks(app, _runtime)
-mail_tasks.register_tasks(app, _runtime)
-deletion.register_tasks(app, _runtime)
-housekeeping.register_task(app, _runtime)
+job_tasks.register_tasks(app, runtime)
+webhook_tasks.register_tasks(app, runtime)
+mail_tasks.register_tasks(app, runtime)
+deletion.register_tasks(app, runtime)
+housekeeping.register_task(app, runtime)

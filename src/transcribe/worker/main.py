@@ -7,6 +7,10 @@ polled with backoff and the worker starts again once it answers. Only a database
 away longer than WORKER_DB_OUTAGE_LIMIT_S ends the process, with status 1, so that a process
 manager notices. SIGTERM and SIGINT stop it gracefully (running jobs finish, up to
 WORKER_SHUTDOWN_GRACEFUL_TIMEOUT_S), with status 0.
+
+Each time the worker starts, at first or back after an outage, it asks for the provider
+catch-up (domain/jobs/catch_up.py): while it or its database was away, the provider's
+webhooks may have gone unheard, and jobs finished meanwhile should not wait for the fallback.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import time
 import psycopg
 from procrastinate import App
 
+from transcribe.db.outage import is_database_outage
+from transcribe.domain.jobs.catch_up import schedule_checks
 from transcribe.settings import Settings, get_settings
+from transcribe.worker.runtime import WorkerRuntime
 
 log = logging.getLogger("transcribe.worker")
 
@@ -59,7 +66,7 @@ async def _wait_for_database(settings: Settings, stopping: asyncio.Event) -> boo
 
 
 async def run(settings: Settings | None = None) -> int:
-    from transcribe.worker.app import app  # registers the tasks
+    from transcribe.worker.app import app, runtime  # registers the tasks
 
     settings = settings or get_settings()
     stopping = asyncio.Event()
@@ -67,7 +74,7 @@ async def run(settings: Settings | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
     while True:
-        runner = asyncio.create_task(_run_once(app))
+        runner = asyncio.create_task(_run_once(app, runtime))
         stop_waiter = asyncio.create_task(stopping.wait())
         await asyncio.wait({runner, stop_waiter}, return_when=asyncio.FIRST_COMPLETED)
         if stopping.is_set():
@@ -83,6 +90,25 @@ async def run(settings: Settings | None = None) -> int:
             return 0 if stopping.is_set() else 1
 
 
-async def _run_once(app: App) -> None:
+async def _run_once(app: App, runtime: WorkerRuntime) -> None:
     async with app.open_async():
-        await app.run_worker_async(install_signal_handlers=False)
+        catch_up = asyncio.create_task(_catch_up(app, runtime), name="provider-catch-up")
+        try:
+            await app.run_worker_async(install_signal_handlers=False)
+        finally:
+            catch_up.cancel()
+            await asyncio.gather(catch_up, return_exceptions=True)
+
+
+async def _catch_up(app: App, runtime: WorkerRuntime) -> None:
+    """One check soon for every job at the provider (one per job across processes)."""
+    if not runtime.provider_calls_back:
+        return
+    try:
+        await schedule_checks(
+            runtime.database, app, runtime.settings.transcription.catch_up_checks_per_s
+        )
+    except Exception as exc:
+        if not is_database_outage(exc):
+            log.exception("catching up with the provider failed")
+        # The database went away again: the worker stops too, and asks again when back.

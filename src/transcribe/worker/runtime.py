@@ -49,18 +49,19 @@ class WorkerRuntime:
         return get_engine(self.settings)
 
     @property
-    def _webhooks_on(self) -> bool:
+    def provider_calls_back(self) -> bool:
+        """The engine's provider announces finished transcripts by webhook."""
         return bool(getattr(self.engine, "uses_webhooks", False))
 
     @property
     def first_check_delay_s(self) -> float:
         config = self.settings.transcription
-        return config.webhook_fallback_s if self._webhooks_on else config.poll_initial_s
+        return config.webhook_fallback_s if self.provider_calls_back else config.poll_initial_s
 
     def next_check_delay_s(self, previous_s: float) -> float:
         """Checks thin out while a provider works (1.5x each time, capped); with webhooks
         they only rescue lost ones, at the long fallback interval."""
         config = self.settings.transcription
-        if self._webhooks_on:
+        if self.provider_calls_back:
             return config.webhook_fallback_s
         return min(max(previous_s, config.poll_initial_s) * 1.5, config.poll_max_s)

@@ -5,8 +5,11 @@ An outage longer than that (the API down, or its database away) loses the call, 
 would wait for its fallback check (ASSEMBLYAI_WEBHOOK_FALLBACK_S, ten minutes by default).
 So when an API process starts, and when its database comes back after a provider's call
 failed on it, every job at the provider gets a check soon: spread out at
-ASSEMBLYAI_CATCH_UP_PER_S rather than a burst, and one per job however many API processes
-ask at once (a queueing lock collapses the copies).
+ASSEMBLYAI_CATCH_UP_PER_S rather than a burst, and one per job however many processes ask
+at once (a queueing lock collapses the copies). Workers ask too, when they start and when
+their database comes back (worker/main.py): calls the API could not take (its address
+unreachable from the provider) are caught up when the worker comes back, and a worker's
+database that was away may have been the API's too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import itertools
 import logging
 from uuid import UUID
 
+from procrastinate import App
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -44,14 +48,20 @@ async def jobs_at_provider(engine: AsyncEngine) -> list[UUID]:
         return list((await conn.scalars(query)).all())
 
 
-async def schedule_checks(engine: AsyncEngine, queue: LazyQueue, per_second: float) -> int:
+async def schedule_checks(engine: AsyncEngine, app: App, per_second: float) -> int:
     """Defer one check per job at the provider, the n-th in n / per_second seconds; the
     number deferred (jobs whose catch-up check is already waiting are not counted)."""
-    app = await queue.get()
+    per_second = max(per_second, 0.1)
     deferred = 0
     for n, job_id in enumerate(await jobs_at_provider(engine)):
         if await defer_catch_up_check(app, job_id, delay_s=n / per_second) is not None:
             deferred += 1
+    if deferred:
+        log.info(
+            "catching up with the provider: %s jobs get a check within %.0f s",
+            deferred,
+            deferred / per_second,
+        )
     return deferred
 
 
@@ -62,7 +72,7 @@ class CatchUp:
     def __init__(self, engine: AsyncEngine, queue: LazyQueue, per_second: float) -> None:
         self._engine = engine
         self._queue = queue
-        self._per_second = max(per_second, 0.1)
+        self._per_second = per_second
         self._wanted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -88,17 +98,12 @@ class CatchUp:
     async def _until_done(self) -> None:
         for attempt in itertools.count():
             try:
-                deferred = await schedule_checks(self._engine, self._queue, self._per_second)
+                app = await self._queue.get()
+                await schedule_checks(self._engine, app, self._per_second)
             except Exception as exc:
                 if not is_database_outage(exc):
                     log.exception("catching up with the provider failed")
                     return
                 await asyncio.sleep(_RETRY_S[min(attempt, len(_RETRY_S) - 1)])
                 continue
-            if deferred:
-                log.info(
-                    "catching up with the provider: %s jobs get a check within %.0f s",
-                    deferred,
-                    deferred / self._per_second,
-                )
             return
