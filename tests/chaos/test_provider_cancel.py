@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
 import psycopg
@@ -18,60 +17,46 @@ import pytest
 import transcribe.app
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
-from tests.helpers.server import free_port, serve, serve_settings
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, start_job, wait_for_provider_job, with_engine
+from tests.helpers.server import free_port, serve
+from tests.helpers.worker import Worker
+from tests.integration.jobs.aai import start_job, wait_for_provider_job
 from transcribe.queue import build_queue
 from transcribe.settings import DatabaseSettings, Settings
 
 
 @pytest.fixture(scope="module")
-def configured(settings: Settings, fake: FakeAssemblyAI) -> Settings:
+def transcription_backend() -> str:
+    return "assemblyai"
+
+
+@pytest.fixture(scope="module")
+def api_settings(api_settings: Settings) -> Settings:
     """The API's provider timeout as the worker's: a cancel with only an audio URL waits for
     a submission in flight to have had its answer (2 x the timeout + 30 s)."""
-    configured = with_engine(settings, fake)
-    return dataclasses.replace(
-        configured,
-        transcription=dataclasses.replace(configured.transcription, assemblyai_timeout_s=1.0),
-    )
+    transcription = dataclasses.replace(api_settings.transcription, assemblyai_timeout_s=1.0)
+    return dataclasses.replace(api_settings, transcription=transcription)
 
 
 @pytest.fixture(scope="module")
-def api_url(configured: Settings) -> Iterator[str]:
-    with serve_settings(configured) as url:
-        yield url
+def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
+    return {**worker_env, "ASSEMBLYAI_TIMEOUT_S": "1"}
 
 
 @pytest.fixture(scope="module")
-def unqueued_api_url(configured: Settings) -> Iterator[str]:
+def unqueued_api_url(api_settings: Settings) -> Iterator[str]:
     """An API process whose queue cannot be reached (its database address leads nowhere);
     its own database is fine."""
     closed = free_port()  # nothing listens there
     nowhere = dataclasses.replace(
-        configured, db=DatabaseSettings(url=f"postgresql://postgres@127.0.0.1:{closed}/queue")
+        api_settings, db=DatabaseSettings(url=f"postgresql://postgres@127.0.0.1:{closed}/queue")
     )
     port = free_port()
-    own = dataclasses.replace(configured, public_base_url=f"http://127.0.0.1:{port}")
+    own = dataclasses.replace(api_settings, public_base_url=f"http://127.0.0.1:{port}")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(transcribe.app, "build_queue", lambda _, **kw: build_queue(nowhere, **kw))
         app = transcribe.app.create_app(own)
     with serve(app, port=port) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("cancel-worker") / "worker.log"
-    with running_worker(database_url, log_path, **engine_env(fake), ASSEMBLYAI_TIMEOUT_S="1"):
-        yield log_path
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
 
 
 async def wait_until_deleted(fake: FakeAssemblyAI, provider_job_id: str, timeout: float) -> None:
@@ -91,7 +76,7 @@ def owed_cancels(database_url: str, job_id: str) -> int:
 async def test_a_cancel_while_the_queue_is_unreachable_still_reaches_the_provider(
     api: httpx.AsyncClient,
     unqueued_api_url: str,
-    worker: Path,
+    worker: Worker,
     fake: FakeAssemblyAI,
     database_url: str,
 ) -> None:
@@ -119,7 +104,7 @@ async def test_a_cancel_while_the_queue_is_unreachable_still_reaches_the_provide
 
 
 async def test_a_submission_aborted_before_its_id_was_saved_is_found_and_cancelled(
-    api: httpx.AsyncClient, worker: Path, fake: FakeAssemblyAI, database_url: str
+    api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, database_url: str
 ) -> None:
     """The provider accepted the job, but its answer never arrived (the request timed
     out): the job knows only the audio URL it handed over. Cancelling it then leaves the

@@ -8,8 +8,6 @@ import asyncio
 import dataclasses
 import itertools
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -18,8 +16,8 @@ import pytest
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.server import free_port, serve
-from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, start_job, wait_for_provider_job, with_engine
+from tests.helpers.worker import Worker
+from tests.integration.jobs.aai import start_job, wait_for_provider_job
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
@@ -35,34 +33,31 @@ def port() -> int:
 
 
 @pytest.fixture(scope="module")
-def configured(settings: Settings, fake: FakeAssemblyAI, port: int) -> Settings:
-    configured = with_engine(
-        dataclasses.replace(settings, public_base_url=f"http://127.0.0.1:{port}"), fake
+def transcription_backend() -> str:
+    return "assemblyai"
+
+
+@pytest.fixture(scope="module")
+def api_settings(api_settings: Settings, port: int) -> Settings:
+    """For an API this module starts and stops itself, on `port`."""
+    transcription = dataclasses.replace(
+        api_settings.transcription,
+        assemblyai_webhook_secret=SECRET,
+        catch_up_checks_per_s=CHECKS_PER_S,
     )
     return dataclasses.replace(
-        configured,
-        transcription=dataclasses.replace(
-            configured.transcription,
-            assemblyai_webhook_secret=SECRET,
-            catch_up_checks_per_s=CHECKS_PER_S,
-        ),
+        api_settings, public_base_url=f"http://127.0.0.1:{port}", transcription=transcription
     )
 
 
 @pytest.fixture(scope="module")
-def worker(
-    database_url: str, fake: FakeAssemblyAI, port: int, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("catch-up-worker") / "worker.log"
-    with running_worker(
-        database_url,
-        log_path,
-        **engine_env(fake),
-        ASSEMBLYAI_WEBHOOK_SECRET=SECRET,
-        ASSEMBLYAI_WEBHOOK_FALLBACK_S=str(FALLBACK_S),
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-    ):
-        yield log_path
+def worker_env(worker_env: dict[str, str], port: int) -> dict[str, str]:
+    return {
+        **worker_env,
+        "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
+        "ASSEMBLYAI_WEBHOOK_FALLBACK_S": str(FALLBACK_S),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
 
 
 def catch_up_checks(database_url: str, job_ids: list[str]) -> list[float]:
@@ -77,13 +72,13 @@ def catch_up_checks(database_url: str, job_ids: list[str]) -> list[float]:
 
 
 async def test_jobs_done_while_the_api_was_away_complete_soon_after_it_returns(
-    configured: Settings, fake: FakeAssemblyAI, port: int, worker: Path, database_url: str
+    api_settings: Settings, fake: FakeAssemblyAI, port: int, worker: Worker, database_url: str
 ) -> None:
     from transcribe.app import create_app
 
     url = f"http://127.0.0.1:{port}"
     fake.hold_new = True
-    with serve(create_app(configured), port=port):
+    with serve(create_app(api_settings), port=port):
         async with httpx.AsyncClient(base_url=url, timeout=30) as api:
             user = await signed_in_user(api)
             job_ids = [await start_job(api, user, f"while away {n}") for n in range(JOBS)]
@@ -99,7 +94,7 @@ async def test_jobs_done_while_the_api_was_away_complete_soon_after_it_returns(
     assert all(answer == 0 for _, answer in fake.webhooks_sent[sent_before:])
     status_requests = fake.requests["GET /v2/transcript/{id}"]
 
-    with serve(create_app(configured), port=port):
+    with serve(create_app(api_settings), port=port):
         back = time.monotonic()
         async with httpx.AsyncClient(base_url=url, timeout=30) as api:
             for job_id in job_ids:

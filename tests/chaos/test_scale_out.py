@@ -31,7 +31,7 @@ from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.server import free_port
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
-from tests.integration.jobs.aai import engine_env, submissions
+from tests.integration.jobs.aai import submissions
 
 JOBS = int(os.environ.get("SCALE_OUT_JOBS", "200"))
 SECRET = "provider-webhook-secret-for-scale-out"
@@ -85,9 +85,16 @@ def ports() -> tuple[int, int]:
     return free_port(), free_port()
 
 
-def _env(fake: FakeAssemblyAI) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def transcription_backend() -> str:
+    return "assemblyai"
+
+
+@pytest.fixture(scope="module")
+def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
+    """For the API processes too: they take their settings from the environment."""
     return {
-        **engine_env(fake),
+        **worker_env,
         "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
         "ASSEMBLYAI_WEBHOOK_FALLBACK_S": "600",  # webhooks (and catch-up) do the work
         "WORKER_CONCURRENCY": "32",
@@ -96,9 +103,9 @@ def _env(fake: FakeAssemblyAI) -> dict[str, str]:
 
 @pytest.fixture
 def service(
-    database_url: str, fake: FakeAssemblyAI, ports: tuple[int, int], tmp_path: Path
+    database_url: str, worker_env: dict[str, str], ports: tuple[int, int], tmp_path: Path
 ) -> Iterator[dict]:
-    env = _env(fake)
+    env = worker_env
     with ExitStack() as stack:
         apis = [
             stack.enter_context(running_api(database_url, tmp_path / f"api{n}.log", port, **env))

@@ -1,9 +1,9 @@
-"""Shared pieces for the end-to-end modules that run the AssemblyAI engine."""
+"""Shared pieces for the end-to-end modules that run the AssemblyAI engine (which they choose
+with `transcription_backend`, tests/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 
 import httpx
@@ -12,29 +12,6 @@ import psycopg
 from tests.helpers.accounts import SignedInUser
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.uploads import upload_file
-from transcribe.settings import Settings
-
-
-def engine_env(fake: FakeAssemblyAI) -> dict[str, str]:
-    return {
-        "TRANSCRIPTION_BACKEND": "assemblyai",
-        "ASSEMBLYAI_API_KEY": fake.api_key,
-        "ASSEMBLYAI_BASE_URL": fake.base_url,
-        "TRANSCRIPTION_POLL_INITIAL_S": "0.1",
-        "TRANSCRIPTION_POLL_MAX_S": "0.3",
-    }
-
-
-def with_engine(settings: Settings, fake: FakeAssemblyAI) -> Settings:
-    return dataclasses.replace(
-        settings,
-        transcription=dataclasses.replace(
-            settings.transcription,
-            backend="assemblyai",
-            assemblyai_api_key=fake.api_key,
-            assemblyai_base_url=fake.base_url,
-        ),
-    )
 
 
 async def start_job(

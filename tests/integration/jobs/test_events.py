@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -14,6 +13,7 @@ from httpx_sse import aconnect_sse
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from transcribe.domain.jobs.events import EventLog, JobEventHub
 from transcribe.domain.jobs.lifecycle import JOB_EVENTS_CHANNEL
 from transcribe.settings import Settings
@@ -38,7 +38,7 @@ def collapsed(statuses: list[str]) -> list[str]:
 
 
 async def test_user_stream_shows_each_status_in_order(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     seen: list[dict] = []
@@ -68,7 +68,7 @@ async def test_user_stream_shows_each_status_in_order(
 
 
 async def test_job_stream_sends_the_state_then_ends_after_a_final_status(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job_id = await create_job(client, user, "A: hello")
@@ -96,7 +96,7 @@ async def test_job_stream_sends_the_state_then_ends_after_a_final_status(
 
 
 async def test_another_users_job_stream_is_404_and_their_events_stay_theirs(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     owner, other = await signed_in_user(client), await signed_in_user(client)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as sse_client:

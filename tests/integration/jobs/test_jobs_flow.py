@@ -12,6 +12,7 @@ import psycopg
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.worker.housekeeping import clean_up
 from transcribe.worker.runtime import WorkerRuntime
@@ -43,7 +44,7 @@ async def _transcribe(client: httpx.AsyncClient, user, content: bytes, mode: str
 
 
 async def test_mono_text_upload_comes_back_as_its_transcript(
-    client: httpx.AsyncClient, worker: Path, database_url: str
+    client: httpx.AsyncClient, worker: Worker, database_url: str
 ) -> None:
     user = await signed_in_user(client)
     text = "The quick brown fox jumps over the lazy dog.\nTwice, in fact."
@@ -60,7 +61,7 @@ async def test_mono_text_upload_comes_back_as_its_transcript(
 
 
 async def test_dialogue_gives_one_line_per_speaker_turn(
-    client: httpx.AsyncClient, worker: Path, database_url: str
+    client: httpx.AsyncClient, worker: Worker, database_url: str
 ) -> None:
     user = await signed_in_user(client)
     job = await _transcribe(
@@ -81,7 +82,7 @@ async def test_dialogue_gives_one_line_per_speaker_turn(
 
 
 async def test_media_without_recognition_says_so_plainly(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await _transcribe(
@@ -98,7 +99,7 @@ async def test_media_without_recognition_says_so_plainly(
 
 
 async def test_deleting_a_completed_job_removes_transcript_and_file(
-    client: httpx.AsyncClient, worker: Path, database_url: str, storage_dir: Path
+    client: httpx.AsyncClient, worker: Worker, database_url: str, storage_dir: Path
 ) -> None:
     user = await signed_in_user(client)
     job = await _transcribe(client, user, b"keep me until deleted", "mono")
@@ -117,7 +118,7 @@ async def test_deleting_a_completed_job_removes_transcript_and_file(
 
 
 async def test_a_job_the_api_never_queued_is_recovered(
-    client: httpx.AsyncClient, worker: Path, database_url: str
+    client: httpx.AsyncClient, worker: Worker, database_url: str
 ) -> None:
     """The API crashed between saving the job and deferring it: recovery queues it."""
     user = await signed_in_user(client)
@@ -129,7 +130,7 @@ async def test_a_job_the_api_never_queued_is_recovered(
 
 
 async def test_a_job_that_keeps_getting_lost_ends_failed(
-    client: httpx.AsyncClient, worker: Path, database_url: str
+    client: httpx.AsyncClient, worker: Worker, database_url: str
 ) -> None:
     user = await signed_in_user(client)
     key = await upload_file(client, user, b"unlucky")
@@ -140,7 +141,7 @@ async def test_a_job_that_keeps_getting_lost_ends_failed(
 
 
 async def test_housekeeping_removes_abandoned_uploads_and_old_login_failures(
-    client: httpx.AsyncClient, worker: Path, database_url: str, storage_dir: Path
+    client: httpx.AsyncClient, worker: Worker, database_url: str, storage_dir: Path
 ) -> None:
     user = await signed_in_user(client)
     stale = (
@@ -190,7 +191,7 @@ async def test_housekeeping_removes_abandoned_uploads_and_old_login_failures(
 
 
 async def test_retention_deletes_the_media_and_keeps_the_transcript(
-    client: httpx.AsyncClient, worker: Path, settings, database_url: str, storage_dir: Path
+    client: httpx.AsyncClient, worker: Worker, settings, database_url: str, storage_dir: Path
 ) -> None:
     user = await signed_in_user(client)
     text = "Kept after the media is gone."

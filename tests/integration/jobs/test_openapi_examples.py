@@ -4,12 +4,11 @@ so each is sent here to the real service. Tags come in the order a user needs th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 
 PLACEHOLDER_KEY = "uploads/<your user id>/<upload id>/interview.mp3"
@@ -42,7 +41,7 @@ async def _completed_job(client: httpx.AsyncClient, user: SignedInUser) -> str:
     return job["id"]
 
 
-async def test_every_request_example_is_accepted(client: httpx.AsyncClient, worker: Path) -> None:
+async def test_every_request_example_is_accepted(client: httpx.AsyncClient, worker: Worker) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     examples = body_examples(document)
     # The operations that carry examples, each sent below: a new one fails here until it is.

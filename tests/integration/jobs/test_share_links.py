@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -16,6 +15,7 @@ import psycopg
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
@@ -57,7 +57,7 @@ async def view(base_url: str, token: str, **headers: str) -> httpx.Response:
 
 
 async def test_a_shared_transcript_needs_no_account(
-    client: httpx.AsyncClient, base_url: str, settings: Settings, worker: Path
+    client: httpx.AsyncClient, base_url: str, settings: Settings, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await completed_job(client, user)
@@ -111,7 +111,7 @@ async def test_a_shared_transcript_needs_no_account(
 
 
 async def test_expiry_is_set_and_updated(
-    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await completed_job(client, user)
@@ -145,7 +145,7 @@ async def test_expiry_is_set_and_updated(
 
 
 async def test_revoking_stops_the_link_at_once(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await completed_job(client, user)
@@ -167,7 +167,7 @@ async def test_revoking_stops_the_link_at_once(
 
 
 async def test_unknown_tokens_and_other_peoples_jobs(
-    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Worker
 ) -> None:
     owner, stranger = await signed_in_user(client), await signed_in_user(client)
     first, second = await completed_job(client, owner), await completed_job(client, owner)
@@ -199,7 +199,7 @@ async def test_unknown_tokens_and_other_peoples_jobs(
 
 
 async def test_the_media_url_is_null_once_the_media_is_gone(
-    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await completed_job(client, user)
@@ -219,7 +219,7 @@ async def test_the_media_url_is_null_once_the_media_is_gone(
 
 
 async def test_deleting_the_job_or_the_account_kills_the_link(
-    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, database_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     first, second = await completed_job(client, user), await completed_job(client, user)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import httpx
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.worker import Worker
 from tests.integration.jobs.test_transcripts import finished_job
 
 LONG = "".join(
@@ -28,7 +28,7 @@ async def raw_get(url: str, headers: dict[str, str]) -> httpx.Response:
 
 
 async def test_a_large_transcript_is_gzipped_for_clients_that_take_it(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, LONG)
@@ -67,7 +67,7 @@ async def test_a_large_transcript_is_gzipped_for_clients_that_take_it(
 
 
 async def test_small_answers_stay_plain(
-    client: httpx.AsyncClient, base_url: str, worker: Path
+    client: httpx.AsyncClient, base_url: str, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "A: Short.\n")

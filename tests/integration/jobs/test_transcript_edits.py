@@ -12,6 +12,7 @@ import srt
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.test_transcripts import DIALOGUE, fetch, finished_job
 
 
@@ -56,7 +57,7 @@ async def test_edits_of_an_unfinished_job_are_409(client: httpx.AsyncClient) -> 
 
 
 async def test_a_correction_keeps_the_timings_and_the_recognised_version_stays(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "Good morning everyone and welcome", mode="mono")
@@ -86,7 +87,7 @@ async def test_a_correction_keeps_the_timings_and_the_recognised_version_stays(
 
 
 async def test_insertion_deletion_and_edits_in_sequence(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "the budget is late", mode="mono")
@@ -124,7 +125,7 @@ async def test_insertion_deletion_and_edits_in_sequence(
 
 
 async def test_speaker_moves_rebuild_turns_and_new_speakers_can_be_named(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE)
@@ -174,7 +175,7 @@ async def test_speaker_moves_rebuild_turns_and_new_speakers_can_be_named(
 
 
 async def test_undoing_edits_restores_the_recognised_words_as_a_new_revision(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE)
@@ -201,7 +202,7 @@ async def test_undoing_edits_restores_the_recognised_words_as_a_new_revision(
 
 
 async def test_downloads_and_search_follow_the_edits(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(
@@ -235,7 +236,7 @@ async def test_downloads_and_search_follow_the_edits(
     assert await found("lighthouse") == []
 
 
-async def test_another_users_transcript_is_404(client: httpx.AsyncClient, worker: Path) -> None:
+async def test_another_users_transcript_is_404(client: httpx.AsyncClient, worker: Worker) -> None:
     owner, other = await signed_in_user(client), await signed_in_user(client)
     job = await finished_job(client, owner, DIALOGUE)
     patched = await edit(client, other, job["id"], 0, {"start": 0, "end": 1, "text": "x"})
@@ -277,7 +278,7 @@ BAD_BODIES = [
 
 
 async def test_bad_edits_are_400_and_change_nothing(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "one two three", mode="mono")
@@ -305,7 +306,7 @@ async def test_edit_routes_are_documented(client: httpx.AsyncClient) -> None:
 
 
 async def test_concurrent_edits_of_one_revision_one_wins(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "alpha beta gamma delta", mode="mono")
@@ -322,7 +323,7 @@ async def test_concurrent_edits_of_one_revision_one_wins(
 
 
 async def test_stale_renders_go_and_deleting_the_job_removes_the_edits(
-    client: httpx.AsyncClient, worker: Path, storage_dir: Path
+    client: httpx.AsyncClient, worker: Worker, storage_dir: Path
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, "one two three", mode="mono", filename="notes.txt")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from pathlib import Path
 
 import docx
 import httpx
@@ -16,6 +15,7 @@ import webvtt
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.uploads import upload_file
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 
 DIALOGUE = (
@@ -58,7 +58,7 @@ async def fetch(
     return response
 
 
-async def test_document_and_every_format(client: httpx.AsyncClient, worker: Path) -> None:
+async def test_document_and_every_format(client: httpx.AsyncClient, worker: Worker) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE)
     document = (await client.get(f"/jobs/{job['id']}/transcript", headers=user.headers)).json()
@@ -89,7 +89,7 @@ async def test_document_and_every_format(client: httpx.AsyncClient, worker: Path
 
 
 async def test_naming_speakers_shows_in_every_format(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE)
@@ -133,7 +133,7 @@ async def test_naming_speakers_shows_in_every_format(
     [{"Z": "Zed"}, {"A": ""}, {"A": "   "}, {"A": "x" * 65}, {}, {"A": 5}, ["A"]],
 )
 async def test_bad_speaker_names_are_400_and_change_nothing(
-    client: httpx.AsyncClient, worker: Path, body: object
+    client: httpx.AsyncClient, worker: Worker, body: object
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE)
@@ -145,7 +145,7 @@ async def test_bad_speaker_names_are_400_and_change_nothing(
 
 
 async def test_transcripts_of_unfinished_or_foreign_jobs(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     owner, other = await signed_in_user(client), await signed_in_user(client)
     job = await finished_job(client, owner, DIALOGUE)
@@ -163,7 +163,7 @@ async def test_transcripts_of_unfinished_or_foreign_jobs(
 
 
 async def test_search_finds_words_said_and_file_names(
-    client: httpx.AsyncClient, worker: Path
+    client: httpx.AsyncClient, worker: Worker
 ) -> None:
     user, other = await signed_in_user(client), await signed_in_user(client)
     lighthouse = await finished_job(client, user, DIALOGUE, filename="q3_board-review.txt")
@@ -243,7 +243,7 @@ EXPECTED_TYPES = {
 
 @pytest.mark.parametrize("fmt", sorted(EXPECTED_TYPES))
 async def test_signed_downloads_have_one_type_a_head_and_a_sandbox(
-    client: httpx.AsyncClient, worker: Path, fmt: str
+    client: httpx.AsyncClient, worker: Worker, fmt: str
 ) -> None:
     user = await signed_in_user(client)
     job = await finished_job(client, user, DIALOGUE, filename="notes.html")
