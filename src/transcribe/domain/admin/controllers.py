@@ -22,12 +22,11 @@ from transcribe.domain.accounts import usage
 from transcribe.domain.accounts.current_user import CurrentUser, user_of
 from transcribe.domain.accounts.deps import user_service_deps
 from transcribe.domain.accounts.services import UserService
-from transcribe.domain.jobs import lifecycle
+from transcribe.domain.jobs import actions
 from transcribe.domain.jobs.deps import job_service_deps
-from transcribe.domain.jobs.queueing import defer_submit
 from transcribe.domain.jobs.schemas import Job
 from transcribe.domain.jobs.services import JobService
-from transcribe.lib.errors import Conflict, Forbidden, NotFound
+from transcribe.lib.errors import Forbidden, NotFound
 from transcribe.lib.openapi import errors
 from transcribe.lib.pagination import MAX_OFFSET, newest_first_page
 from transcribe.lib.schema import Schema
@@ -206,24 +205,5 @@ class AdminController(Controller):
         job = await db_session.get(m.TranscriptionJob, job_id)
         if job is None:
             raise NotFound(detail="No such job")
-        await _ensure_media_for(db_session, job)
-        retried = await lifecycle.retry(db_session, job_id)
-        if retried is None:
-            raise Conflict(detail="Only failed jobs can be retried")
-        await db_session.commit()
-        # If the queue does not answer now, the recovery task queues the pending job later.
-        retried.queue_job_id = await defer_submit(await queue.get(), job_id)
-        await db_session.commit()
+        retried = await actions.retry_failed(db_session, queue, job)
         return Retried(id=retried.id, status=m.JobStatus(retried.status))
-
-
-async def _ensure_media_for(session: AsyncSession, job: m.TranscriptionJob) -> None:
-    """A retry starts from the media again; it is held (as POST /jobs holds it) until the
-    job is pending, so that retention cannot delete it in between."""
-    upload = await session.scalar(
-        select(m.Upload)
-        .where(m.Upload.object_key == job.source_object_key)
-        .with_for_update(read=True)
-    )
-    if upload is None or upload.status != m.UploadStatus.UPLOADED.value:
-        raise Conflict(detail="The job's media is no longer stored: it cannot run again")

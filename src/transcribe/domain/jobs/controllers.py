@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,13 +17,12 @@ from transcribe.domain.accounts.current_user import (
     read_without_transaction,
     session_of,
 )
-from transcribe.domain.jobs import cancellations, lifecycle
+from transcribe.domain.jobs import actions
 from transcribe.domain.jobs.creation import JobCreation, job_creation
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.reads import JobReads
 from transcribe.domain.jobs.schemas import Job, JobCreate
 from transcribe.domain.jobs.services import JobService
-from transcribe.domain.transcripts import store
 from transcribe.engines import TranscriptionEngine, is_supported_language, language_refusal
 from transcribe.lib.errors import InvalidInput
 from transcribe.lib.openapi import errors
@@ -32,8 +30,6 @@ from transcribe.lib.pagination import MAX_OFFSET
 from transcribe.queue import LazyQueue
 from transcribe.settings import Settings
 from transcribe.storage import Storage
-
-log = logging.getLogger(__name__)
 
 MAX_KEYTERM_WORDS = 6
 
@@ -191,19 +187,9 @@ class JobController(Controller):
         its transcript and result files.
         """
         job = await jobs_service.get_owned(current_user.id, job_id, for_update=True)
-        result_key = job.result_object_key
-        cancelled = await lifecycle.cancel(db_session, job.id)
-        owed = None
-        if cancelled is not None:  # the provider's copy is cancelled even if the queue is away
-            owed = await cancellations.record(db_session, cancelled, settle_s=_settle_s(settings))
-        await jobs_service.delete_transcript(job.id)
-        if cancelled is None:  # finished already: delete it
-            await db_session.delete(job)
-        await db_session.commit()
-        if cancelled is not None:
-            await _stop_queue_job(queue, cancelled.queue_job_id, owed)
-        if result_key:
-            await storage.delete_prefix(store.results_prefix(job.user_id, job.id))
+        await actions.cancel_or_delete(
+            db_session, queue, storage, job, settle_s=_settle_s(settings)
+        )
 
 
 def _clean_keyterms(keyterms: list[str]) -> list[str]:
@@ -223,30 +209,3 @@ def _clean_keyterms(keyterms: list[str]) -> list[str]:
 def _settle_s(settings: Settings) -> float:
     """How long a submission in flight may still take to get the provider's answer."""
     return 2 * settings.transcription.assemblyai_timeout_s + 30
-
-
-async def _stop_queue_job(
-    queue: LazyQueue, queue_job_id: int | None, owed: m.ProviderCancellation | None
-) -> None:
-    """Drop a waiting submission or abort a running one, and cancel at the provider.
-
-    Best effort: the job row already says `cancelled`, and every task checks that before
-    saving anything (a submission that completes after this cancels its own provider job);
-    the cancel owed to the provider is recorded, and the recovery sweep queues it if this
-    cannot.
-    """
-    try:
-        app = await queue.get()
-    except Exception:
-        log.exception("could not reach the queue to stop job %s", queue_job_id)
-        return
-    if owed is not None:
-        try:
-            await cancellations.defer(app, owed)
-        except Exception:
-            log.exception("could not queue the provider-side cancel %s", owed.id)
-    if queue_job_id is not None:
-        try:
-            await app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True)
-        except Exception:
-            log.exception("could not stop queue job %s", queue_job_id)

@@ -25,6 +25,7 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import Uuid, bindparam, case, event, func, text, update
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -345,4 +346,11 @@ async def retry(session: AsyncSession, job_id: UUID) -> m.TranscriptionJob | Non
             "progress": None,
             "recovery_count": 0,
         },
+    )
+
+
+async def delete(session: AsyncSession, job_id: UUID) -> None:
+    """A finished job goes; its transcript row, events and share link go with it (cascade)."""
+    await session.execute(
+        sql_delete(Job).where(Job.id == job_id).execution_options(synchronize_session=False)
     )

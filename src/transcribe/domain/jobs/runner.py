@@ -17,7 +17,6 @@ from uuid import UUID
 
 from procrastinate import App
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from transcribe.db import models as m
 from transcribe.domain.jobs import cancellations, lifecycle
@@ -238,15 +237,7 @@ async def _finish(
             audio_duration_s=result.audio_duration_s,
         )
         if completed is not None:
-            # The searchable text; the document itself stays in object storage.
-            values = {"plain_text": result.text, "diarized_json": None}
-            await session.execute(
-                insert(m.Transcript)
-                .values(job_id=job.id, **values)
-                .on_conflict_do_update(
-                    index_elements=[m.Transcript.job_id], set_={**values, "updated_at": _now()}
-                )
-            )
+            await store.save_search_text(session, job.id, result.text)
     if completed is None:
         # Cancelled or deleted while the engine worked: keep nothing.
         await rt.storage.delete_prefix(store.results_prefix(job.user_id, job.id))

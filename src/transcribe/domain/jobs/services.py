@@ -5,7 +5,7 @@ from uuid import UUID
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import OffsetPagination, SQLAlchemyAsyncRepositoryService
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import func, select, union_all
 
 from transcribe.db import models as m
 from transcribe.domain.jobs.schemas import Job
@@ -36,6 +36,15 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         job = await self.get_one_or_none(statement=statement, id=job_id, user_id=user_id)
         if job is None:
             raise NotFound(detail="No such job")
+        return job
+
+    async def get_completed(
+        self, user_id: UUID, job_id: UUID, *, for_update: bool = False
+    ) -> m.TranscriptionJob:
+        """The user's job, with its transcript ready (409 until then)."""
+        job = await self.get_owned(user_id, job_id, for_update=for_update)
+        if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
+            raise Conflict(detail=f"The job is {job.status}; its transcript is not ready")
         return job
 
     async def search_for_user(
@@ -72,9 +81,4 @@ class JobService(SQLAlchemyAsyncRepositoryService[m.TranscriptionJob]):
         )
         return self.to_schema(
             list(rows), int(total or 0), [LimitOffset(limit, offset)], schema_type=Job
-        )
-
-    async def delete_transcript(self, job_id: UUID) -> None:
-        await self.repository.session.execute(
-            delete(m.Transcript).where(m.Transcript.job_id == job_id)
         )

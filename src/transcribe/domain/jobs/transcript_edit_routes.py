@@ -2,7 +2,8 @@
 
 One edit at a time per job: each request takes the job's row lock, checks that the client
 edited the current revision (else 409, and nothing changes), stores the next revision, puts
-its text in the search index and commits; then the files rendered of the old revision go.
+its text in the search index and commits; then the files rendered of the old revision go
+(`transcript_changes.py`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.jobs import transcript_changes
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.services import JobService
-from transcribe.domain.jobs.transcript_routes import completed_job
 from transcribe.domain.transcripts import store
 from transcribe.domain.transcripts.document import TranscriptDocument, with_names
-from transcribe.domain.transcripts.edits import apply_edits, restored
 from transcribe.domain.transcripts.schemas import TranscriptEdits
 from transcribe.lib.compression import json_response
-from transcribe.lib.errors import Conflict
 from transcribe.lib.openapi import errors
 from transcribe.storage import Storage
 
@@ -73,7 +71,7 @@ class TranscriptDocumentController(Controller):
         storage: NamedDependency[Storage],
         version: FromQuery[Literal["current", "recognised"]] = "current",
     ) -> Response[TranscriptDocument]:
-        job = await completed_job(jobs_service, current_user.id, job_id)
+        job = await jobs_service.get_completed(current_user.id, job_id)
         load = store.load_recognised if version == "recognised" else store.load_document
         document = await load(storage, db_session, job)
         return await json_response(request, with_names(document, dict(job.speaker_names or {})))
@@ -108,15 +106,9 @@ class TranscriptDocumentController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> Response[TranscriptDocument]:
-        job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
-        current = await store.load_document(storage, db_session, job)
-        if data.revision != current.revision:
-            raise Conflict(
-                detail=f"The transcript is at revision {current.revision}, not {data.revision}: "
-                "it was edited elsewhere; load it again"
-            )
-        edited = apply_edits(current, data.edits, dialogue=job.mode == "dialogue")
-        return await json_response(request, await _saved(storage, db_session, job, current, edited))
+        job = await jobs_service.get_completed(current_user.id, job_id, for_update=True)
+        edited = await transcript_changes.edit(storage, db_session, job, data)
+        return await json_response(request, edited)
 
     @delete(
         "/{job_id:uuid}/transcript/edits",
@@ -135,22 +127,6 @@ class TranscriptDocumentController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> Response[TranscriptDocument]:
-        job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
-        current = await store.load_document(storage, db_session, job)
-        recognised = await store.load_recognised(storage, db_session, job)
-        back = restored(recognised, revision=current.revision + 1)
-        return await json_response(request, await _saved(storage, db_session, job, current, back))
-
-
-async def _saved(
-    storage: Storage,
-    session: AsyncSession,
-    job: m.TranscriptionJob,
-    current: TranscriptDocument,
-    new: TranscriptDocument,
-) -> TranscriptDocument:
-    names = dict(job.speaker_names or {})
-    await store.save_edited(storage, session, job, new)
-    await session.commit()
-    await store.forget_renders(storage, job, names, current.revision)
-    return with_names(new, names)
+        job = await jobs_service.get_completed(current_user.id, job_id, for_update=True)
+        restored = await transcript_changes.undo_edits(storage, db_session, job)
+        return await json_response(request, restored)

@@ -13,16 +13,14 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
-from transcribe.domain.jobs import lifecycle, speaker_names
+from transcribe.domain.jobs import transcript_changes
 from transcribe.domain.jobs.deps import job_service_deps
 from transcribe.domain.jobs.schemas import DownloadLink, Job, job_view
 from transcribe.domain.jobs.services import JobService
 from transcribe.domain.transcripts import store
-from transcribe.domain.transcripts.document import speakers
 from transcribe.domain.transcripts.render import FORMATS
-from transcribe.lib.errors import Conflict, InvalidInput
+from transcribe.lib.errors import InvalidInput
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
 from transcribe.storage import Storage
@@ -56,7 +54,7 @@ class TranscriptController(Controller):
         """
         if format not in FORMATS:
             raise InvalidInput(detail=f"Unknown format {format!r}; available: {', '.join(FORMATS)}")
-        job = await completed_job(jobs_service, current_user.id, job_id)
+        job = await jobs_service.get_completed(current_user.id, job_id)
         signed = await store.rendered_link(
             storage, db_session, job, format, expires_s=settings.storage.url_ttl_s
         )
@@ -91,22 +89,5 @@ class TranscriptController(Controller):
         db_session: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
     ) -> Job:
-        job = await completed_job(jobs_service, current_user.id, job_id, for_update=True)
-        document = await store.load_document(storage, db_session, job)
-        old = dict(job.speaker_names or {})
-        names = {**old, **speaker_names.clean(data, speakers(document))}
-        names = {label: name for label, name in names.items() if name is not None}
-        renamed = await lifecycle.rename_speakers(db_session, job.id, names)
-        await db_session.commit()
-        if names != old:
-            await store.forget_renders(storage, job, old, document.revision)
-        return job_view(renamed or job)
-
-
-async def completed_job(
-    jobs_service: JobService, user_id: UUID, job_id: UUID, *, for_update: bool = False
-) -> m.TranscriptionJob:
-    job = await jobs_service.get_owned(user_id, job_id, for_update=for_update)
-    if job.status != m.JobStatus.COMPLETED.value or not job.result_object_key:
-        raise Conflict(detail=f"The job is {job.status}; its transcript is not ready")
-    return job
+        job = await jobs_service.get_completed(current_user.id, job_id, for_update=True)
+        return job_view(await transcript_changes.rename_speakers(storage, db_session, job, data))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,14 +97,24 @@ async def save_edited(
     lock and commits; the object is written first, so a failed commit leaves the new words
     in storage with the old search text, never search text for words that are not stored)."""
     await storage.put_bytes(edited_key(job.user_id, job.id), encode(document), "application/json")
+    await save_search_text(session, job.id, document.text)
+
+
+async def save_search_text(session: AsyncSession, job_id: UUID, text: str) -> None:
+    """The text search finds the job by (the `transcripts` row; the document itself stays in
+    object storage)."""
     await session.execute(
         insert(m.Transcript)
-        .values(job_id=job.id, plain_text=document.text)
+        .values(job_id=job_id, plain_text=text)
         .on_conflict_do_update(
             index_elements=[m.Transcript.job_id],
-            set_={"plain_text": document.text, "updated_at": datetime.now(UTC)},
+            set_={"plain_text": text, "updated_at": datetime.now(UTC)},
         )
     )
+
+
+async def forget_search_text(session: AsyncSession, job_id: UUID) -> None:
+    await session.execute(delete(m.Transcript).where(m.Transcript.job_id == job_id))
 
 
 async def _read(storage: Storage, key: str) -> TranscriptDocument | None:
