@@ -11,15 +11,16 @@ from uuid import UUID
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
-from transcribe.lib.errors import Forbidden
+from transcribe.lib.errors import Conflict, Forbidden, NotFound
 
 PREFIX = "trk_"
 SHOWN_CHARS = 12  # `trk_` and 8 characters: enough to tell keys apart in a listing
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per key and minute
+MAX_KEYS_PER_USER = 25
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,31 @@ def new_key() -> str:
 
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create(session: AsyncSession, user_id: UUID, name: str) -> tuple[m.ApiKey, str]:
+    """A new key and its row (which keeps only a digest). Committed here: the key is shown
+    once, so it must exist before it is shown."""
+    count = await session.scalar(select(func.count()).where(m.ApiKey.user_id == user_id))
+    if (count or 0) >= MAX_KEYS_PER_USER:
+        raise Conflict(detail=f"At most {MAX_KEYS_PER_USER} API keys")
+    key = new_key()
+    row = m.ApiKey(user_id=user_id, name=name, prefix=key[:SHOWN_CHARS], key_hash=digest(key))
+    session.add(row)
+    await session.commit()
+    return row, key
+
+
+async def revoke(session: AsyncSession, user_id: UUID, key_id: UUID) -> None:
+    """The key stops working once this commits (here, before the answer says so)."""
+    deleted = await session.scalar(
+        delete(m.ApiKey)
+        .where(m.ApiKey.id == key_id, m.ApiKey.user_id == user_id)
+        .returning(m.ApiKey.id)
+    )
+    if deleted is None:
+        raise NotFound(detail="No such API key")
+    await session.commit()
 
 
 async def user_for_key(session: AsyncSession, key: str) -> tuple[m.User, UUID] | None:

@@ -72,7 +72,6 @@ class AccountController(Controller):
         )
         await throttle.record_failure(key)
         user = await users_service.register(data.email, data.password)
-        await users_service.repository.session.commit()
         try:
             await mail_tasks.defer_verification(await queue.get(), user.id)
         except Exception:  # the account stands; the user can ask for the email again
@@ -194,14 +193,9 @@ class AccountController(Controller):
         queue: NamedDependency[LazyQueue],
         data: JSONBody[AccountDeletion],
     ) -> None:
-        session = users_service.repository.session
         if not await verify_password(current_user.password_hash, data.password):
             raise NotAuthenticated(detail="The password is wrong")
-        user_id = current_user.id
-        provider_job_ids = await deletion.delete_account(session, current_user)
-        app = await queue.get()  # before committing: if the queue is down, nothing is deleted
-        await session.commit()
-        await deletion.defer_purge(app, user_id, provider_job_ids)
+        await deletion.delete_account(users_service.repository.session, queue, current_user)
 
     @get("/me", summary="The signed-in account", responses=errors(401))
     async def me(

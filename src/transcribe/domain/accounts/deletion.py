@@ -14,6 +14,7 @@ from transcribe.db import models as m
 from transcribe.domain.accounts.services import UserService
 from transcribe.domain.accounts.throttle import LoginThrottle
 from transcribe.engines.base import PermanentEngineError
+from transcribe.queue import LazyQueue
 from transcribe.storage.keys import RESULTS_ROOT, UPLOADS_ROOT
 from transcribe.worker.runtime import WorkerRuntime
 
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 PURGE_TASK = "purge_deleted_account"
 
 
-async def delete_account(session: AsyncSession, user: m.User) -> list[str]:
-    """Delete the user's rows; the provider ids of their jobs, for the purge task."""
+async def delete_account(session: AsyncSession, queue: LazyQueue, user: m.User) -> None:
+    """The user's rows go now; their objects in storage and their transcripts at the provider
+    go in the purge task. Nothing is deleted when the queue cannot take that task."""
     provider_ids = [
         pid
         for pid in await session.scalars(
@@ -34,9 +36,12 @@ async def delete_account(session: AsyncSession, user: m.User) -> list[str]:
         )
         if pid
     ]
+    user_id = user.id
     await LoginThrottle.forget_email(session, user.email)
-    await UserService(session=session).remove(user.id)
-    return provider_ids
+    await UserService(session=session).remove(user_id)
+    app = await queue.get()  # before committing: if the queue is down, nothing is deleted
+    await session.commit()
+    await defer_purge(app, user_id, provider_ids)
 
 
 async def defer_purge(app: App, user_id: UUID, provider_job_ids: list[str]) -> None:

@@ -10,19 +10,16 @@ import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts import api_keys
 from transcribe.domain.accounts.current_user import CurrentUser
-from transcribe.lib.errors import Conflict, InvalidInput, NotFound
+from transcribe.lib.errors import InvalidInput
 from transcribe.lib.openapi import errors
 from transcribe.lib.schema import NoNul, Schema
 from transcribe.lib.text import printable
-
-MAX_KEYS_PER_USER = 25
 
 
 class KeyCreate(Schema):
@@ -83,20 +80,7 @@ class ApiKeyController(Controller):
         name = printable(data.name)
         if not name:
             raise InvalidInput(detail="The key needs a name")
-        count = await db_session.scalar(
-            select(func.count()).where(m.ApiKey.user_id == current_user.id)
-        )
-        if (count or 0) >= MAX_KEYS_PER_USER:
-            raise Conflict(detail=f"At most {MAX_KEYS_PER_USER} API keys")
-        key = api_keys.new_key()
-        row = m.ApiKey(
-            user_id=current_user.id,
-            name=name,
-            prefix=key[: api_keys.SHOWN_CHARS],
-            key_hash=api_keys.digest(key),
-        )
-        db_session.add(row)
-        await db_session.commit()
+        row, key = await api_keys.create(db_session, current_user.id, name)
         return CreatedKey(
             id=row.id,
             name=row.name,
@@ -151,11 +135,4 @@ class ApiKeyController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> None:
         """The key stops working at once. Needs a login token: a key cannot revoke keys."""
-        deleted = await db_session.scalar(
-            sql_delete(m.ApiKey)
-            .where(m.ApiKey.id == key_id, m.ApiKey.user_id == current_user.id)
-            .returning(m.ApiKey.id)
-        )
-        if deleted is None:
-            raise NotFound(detail="No such API key")
-        await db_session.commit()
+        await api_keys.revoke(db_session, current_user.id, key_id)

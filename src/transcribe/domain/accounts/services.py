@@ -39,7 +39,8 @@ class UserService(SQLAlchemyAsyncRepositoryService[m.User]):
     async def register(self, email: str, password: str) -> m.User:
         if await self.find_by_email(email) is not None:
             raise Conflict(detail="An account with this email already exists")
-        return await self.create({"email": email, "password": password})
+        # Committed here: the verification email's task must find the account.
+        return await self.create({"email": email, "password": password}, auto_commit=True)
 
     async def authenticate(self, email: str, password: str) -> m.User:
         """The user for these credentials, or one 401 for unknown email and wrong password."""

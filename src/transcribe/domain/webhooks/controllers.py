@@ -7,12 +7,12 @@ from uuid import UUID
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from transcribe.db import models as m
 from transcribe.domain.accounts.current_user import CurrentUser
+from transcribe.domain.webhooks import endpoints
 from transcribe.domain.webhooks.addresses import UnsafeUrlError, resolve
 from transcribe.domain.webhooks.schemas import (
     CreatedEndpoint,
@@ -20,12 +20,9 @@ from transcribe.domain.webhooks.schemas import (
     EndpointCreate,
     EndpointPage,
 )
-from transcribe.domain.webhooks.signing import new_secret
-from transcribe.lib.errors import Conflict, InvalidInput, NotFound
+from transcribe.lib.errors import InvalidInput
 from transcribe.lib.openapi import errors
 from transcribe.settings import Settings
-
-MAX_ENDPOINTS_PER_USER = 10
 
 
 def _view(endpoint: m.WebhookEndpoint) -> Endpoint:
@@ -64,19 +61,7 @@ class WebhookEndpointController(Controller):
             await resolve(data.url, allow_private=settings.webhooks.allow_private_urls)
         except UnsafeUrlError as exc:
             raise InvalidInput(detail=str(exc)) from None
-        count = await db_session.scalar(
-            select(func.count()).where(m.WebhookEndpoint.user_id == current_user.id)
-        )
-        if (count or 0) >= MAX_ENDPOINTS_PER_USER:
-            raise Conflict(detail=f"At most {MAX_ENDPOINTS_PER_USER} webhook endpoints")
-        endpoint = m.WebhookEndpoint(
-            user_id=current_user.id,
-            url=data.url,
-            events=sorted(set(data.events)),
-            secret=new_secret(),
-        )
-        db_session.add(endpoint)
-        await db_session.commit()
+        endpoint = await endpoints.create(db_session, current_user.id, data.url, data.events)
         return CreatedEndpoint(
             id=endpoint.id,
             url=endpoint.url,
@@ -112,14 +97,4 @@ class WebhookEndpointController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> None:
         """No more events go to the endpoint; deliveries not yet made are dropped."""
-        deleted = await db_session.scalar(
-            sql_delete(m.WebhookEndpoint)
-            .where(
-                m.WebhookEndpoint.id == endpoint_id,
-                m.WebhookEndpoint.user_id == current_user.id,
-            )
-            .returning(m.WebhookEndpoint.id)
-        )
-        if deleted is None:
-            raise NotFound(detail="No such webhook endpoint")
-        await db_session.commit()
+        await endpoints.delete_owned(db_session, current_user.id, endpoint_id)
