@@ -139,7 +139,7 @@ def tighten_document(app: Litestar) -> None:
     schema of its own, whose `extra` has no `items`); fields always sent are required, in
     the response bodies above and in every page (`items`, `total`, `limit`, `offset`),
     and each page is a named schema (`JobPage`), not one class per route; operations have
-    the stable names of operation_ids.py; a HEAD's answer has no body."""
+    the stable names of operation_ids.py; a HEAD's answer has no body, a GET's always one."""
     document = app.openapi_schema
     if document.components.schemas is None:
         document.components.schemas = {}
@@ -159,6 +159,10 @@ def tighten_document(app: Litestar) -> None:
             for status, response in operation.responses.items():
                 if method == "head" and status.startswith("2"):
                     response.content = None  # Litestar says `application/json: null`
+                elif method == "get" and status in ("200", "206") and not response.content:
+                    # A ResponseSpec without a data container (a recording streamed with
+                    # its own type) loses its media type: bytes, not `unknown`.
+                    response.content = {"application/octet-stream": OpenAPIMediaType(schema=_BYTES)}
                 media = (getattr(response, "content", None) or {}).get("application/json")
                 if media is None:
                     continue

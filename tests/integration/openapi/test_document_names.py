@@ -63,3 +63,22 @@ async def test_a_head_answer_has_no_body(client: httpx.AsyncClient) -> None:
         for status, response in head["responses"].items():
             if status.startswith("2"):
                 assert "content" not in response, head["operationId"]
+
+
+async def test_every_get_answers_a_body(client: httpx.AsyncClient) -> None:
+    """A success without content is typed `unknown` (TypeScript) or `None` (Python): a
+    streamed recording is bytes."""
+    document = (await client.get("/schema/openapi.json")).json()
+    bodiless = [
+        f"GET {path} {status}"
+        for path, item in document["paths"].items()
+        if "get" in item
+        for status, response in item["get"]["responses"].items()
+        if status.startswith("2") and not response.get("content")
+    ]
+    assert bodiless == []
+    media = document["paths"]["/shared/{token}/media"]["get"]["responses"]
+    for status in ("200", "206"):
+        assert media[status]["content"] == {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+        }
