@@ -6,7 +6,7 @@ worker, whose SRT names the speakers once they are named."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from tests.helpers.dialogue import (
 )
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.engines import AudioSource, EngineRequest, EngineResult, diarization
 from transcribe.settings import Settings
@@ -112,19 +112,13 @@ async def test_one_voice_is_one_speaker(local_engine: object, tmp_path: Path) ->
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings) -> Iterator[str]:
-    local = dataclasses.replace(
-        settings, transcription=dataclasses.replace(settings.transcription, backend="local")
-    )
-    with serve_settings(local) as url:
-        yield url
+def transcription_backend() -> str:
+    return "local"
 
 
 @pytest.fixture(scope="module")
-def worker_log(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    log_path = tmp_path_factory.mktemp("diarization-worker") / "worker.log"
-    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local", LOG_LEVEL="INFO"):
-        yield log_path
+def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
+    return {**worker_env, "LOG_LEVEL": "INFO"}  # for the line saying the encoder is ready
 
 
 async def download(api: httpx.AsyncClient, headers: dict, job_id: str, fmt: str) -> str:
@@ -137,36 +131,35 @@ async def download(api: httpx.AsyncClient, headers: dict, job_id: str, fmt: str)
 
 
 async def test_a_dialogue_job_names_its_speakers_in_the_srt(
-    api_url: str, worker_log: Path, tmp_path: Path
+    api: httpx.AsyncClient, worker: Worker, tmp_path: Path
 ) -> None:
     voices = {"en+m3": "Alice", "en+f2": "Bob"}
     dialogue = make_dialogue(ENGLISH_LINES[:5], list(voices), tmp_path / "meeting.wav")
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-        assert (await api.get("/engine")).json()["diarization"] is True
-        user = await signed_in_user(api)
-        key = await upload_file(
-            api, user, dialogue.wav.read_bytes(), filename="meeting.wav", content_type="audio/wav"
-        )
-        created = await api.post(
-            "/jobs",
-            json={"object_key": key, "language": "en", "mode": "dialogue"},
-            headers=user.headers,
-        )
-        assert created.status_code == 201, created.text
-        job_id = created.json()["id"]
-        job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, 180)
-        assert job["status"] == "completed", job
-        # The worker had the voice encoder ready before the job (warmed up as it started).
-        assert "the voice encoder for diarization is ready" in worker_log.read_text()
-        document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
-        assert [u["speaker"] for u in document["utterances"]] == list("ABABA")
+    assert (await api.get("/engine")).json()["diarization"] is True
+    user = await signed_in_user(api)
+    key = await upload_file(
+        api, user, dialogue.wav.read_bytes(), filename="meeting.wav", content_type="audio/wav"
+    )
+    created = await api.post(
+        "/jobs",
+        json={"object_key": key, "language": "en", "mode": "dialogue"},
+        headers=user.headers,
+    )
+    assert created.status_code == 201, created.text
+    job_id = created.json()["id"]
+    job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"}, 180)
+    assert job["status"] == "completed", job
+    # The worker had the voice encoder ready before the job (warmed up as it started).
+    assert "the voice encoder for diarization is ready" in worker.log_path.read_text()
+    document = (await api.get(f"/jobs/{job_id}/transcript", headers=user.headers)).json()
+    assert [u["speaker"] for u in document["utterances"]] == list("ABABA")
 
-        # Named after what each voice is called here, by who speaks in the first turn.
-        first = document["utterances"][0]["speaker"]
-        names = {first: "Alice", "B" if first == "A" else "A": "Bob"}
-        named = await api.patch(f"/jobs/{job_id}/speakers", json=names, headers=user.headers)
-        assert named.status_code == 200, named.text
-        cues = list(srt.parse(await download(api, user.headers, job_id, "srt")))
+    # Named after what each voice is called here, by who speaks in the first turn.
+    first = document["utterances"][0]["speaker"]
+    names = {first: "Alice", "B" if first == "A" else "A": "Bob"}
+    named = await api.patch(f"/jobs/{job_id}/speakers", json=names, headers=user.headers)
+    assert named.status_code == 200, named.text
+    cues = list(srt.parse(await download(api, user.headers, job_id, "srt")))
     assert cues and all(c.content.startswith(("Alice: ", "Bob: ")) for c in cues)
     for cue in cues:  # each cue names whoever speaks at its middle
         middle = (cue.start + cue.end).total_seconds() / 2

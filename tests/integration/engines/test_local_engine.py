@@ -10,9 +10,8 @@ import json
 import os
 import random
 import re
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from tests.helpers import speech
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
 from transcribe.engines import diarization
 from transcribe.settings import Settings
@@ -64,33 +63,14 @@ def _random_bytes(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings) -> Iterator[str]:
-    local = dataclasses.replace(
-        settings, transcription=dataclasses.replace(settings.transcription, backend="local")
-    )
-    with serve_settings(local) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen]:
-    log_path = tmp_path_factory.mktemp("local-worker") / "worker.log"
-    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local") as process:
-        yield process
+def transcription_backend() -> str:
+    return "local"
 
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
 
 
 TYPES = {
@@ -122,7 +102,7 @@ async def start(
 
 @pytest.mark.parametrize("kind", ["wav", "mp3", "mp4"])
 async def test_real_speech_is_transcribed(
-    api: httpx.AsyncClient, worker: subprocess.Popen, audio: dict[str, Path], kind: str
+    api: httpx.AsyncClient, worker: Worker, audio: dict[str, Path], kind: str
 ) -> None:
     user = await signed_in_user(api)
     job_id = await start(api, user, audio[kind], kind, language="auto" if kind == "mp3" else "en")
@@ -160,7 +140,7 @@ async def test_real_speech_is_transcribed(
 )
 async def test_files_without_speech_fail_plainly(
     api: httpx.AsyncClient,
-    worker: subprocess.Popen,
+    worker: Worker,
     audio: dict[str, Path],
     kind: str,
     message: str,
@@ -181,7 +161,7 @@ async def test_the_engine_says_what_it_can_do(api: httpx.AsyncClient) -> None:
 
 
 async def test_russian_speech_is_transcribed(
-    api: httpx.AsyncClient, worker: subprocess.Popen, audio: dict[str, Path]
+    api: httpx.AsyncClient, worker: Worker, audio: dict[str, Path]
 ) -> None:
     """espeak-ng's Russian is robotic (Whisper mishears some of it, and `auto` takes it for
     Latvian about as often as for Russian): judged by characters, with `ru` given."""
@@ -227,7 +207,7 @@ async def test_an_english_only_model_refuses_other_languages_and_auto(
 
 
 async def test_progress_moves_and_a_cancel_stops_the_transcription(
-    api: httpx.AsyncClient, api_url: str, worker: subprocess.Popen, audio: dict[str, Path]
+    api: httpx.AsyncClient, api_url: str, worker: Worker, audio: dict[str, Path]
 ) -> None:
     """A long recording: its progress shows in the job's events; a DELETE stops it within
     seconds, and the worker's one local slot is free for the next job right away."""
@@ -259,9 +239,9 @@ async def test_progress_moves_and_a_cancel_stops_the_transcription(
     cancelled = (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()
     assert cancelled["status"] == "cancelled"
     # And nothing goes on transcribing it in the background: the worker is idle now.
-    before = cpu_seconds(worker.pid)
+    before = cpu_seconds(worker.process.pid)
     await asyncio.sleep(3)
-    assert cpu_seconds(worker.pid) - before < 1.0
+    assert cpu_seconds(worker.process.pid) - before < 1.0
 
 
 @pytest.fixture(scope="module")

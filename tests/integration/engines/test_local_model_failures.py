@@ -4,10 +4,8 @@ model and says what to set, within seconds, never `processing` while the queue r
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,20 +16,14 @@ import httpx
 
 from tests.helpers import speech
 from tests.helpers.accounts import signed_in_user
-from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
 from tests.integration.jobs.conftest import wait_for_status
-from transcribe.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings) -> Iterator[str]:
-    local = dataclasses.replace(
-        settings, transcription=dataclasses.replace(settings.transcription, backend="local")
-    )
-    with serve_settings(local) as url:
-        yield url
+def transcription_backend() -> str:
+    return "local"
 
 
 def damaged_model(folder: Path) -> Path:
@@ -45,14 +37,18 @@ def damaged_model(folder: Path) -> Path:
 
 @pytest.mark.parametrize("model", ["small", "damaged"])
 async def test_a_model_that_cannot_be_loaded_fails_the_job_plainly(
-    api_url: str, database_url: str, tmp_path: Path, model: str
+    api: httpx.AsyncClient,
+    worker_env: dict[str, str],
+    database_url: str,
+    tmp_path: Path,
+    model: str,
 ) -> None:
     name = str(damaged_model(tmp_path / "damaged")) if model == "damaged" else model
     wav = speech.speak("Hello there.", tmp_path / "hello.wav")
     with running_worker(
         database_url,
         tmp_path / "worker.log",
-        TRANSCRIPTION_BACKEND="local",
+        **worker_env,
         LOCAL_MODEL=name,
         LOCAL_MODEL_DIR=str(tmp_path / "models"),  # nothing downloaded in there
         HF_HUB_OFFLINE="1",  # and nothing tries the internet
@@ -65,21 +61,20 @@ async def test_a_model_that_cannot_be_loaded_fails_the_job_plainly(
             assert time.monotonic() < deadline, log_path.read_text()[-3000:]
             await asyncio.sleep(0.2)
         assert f"engine=local model={name} languages=" in log_path.read_text()
-        async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-            user = await signed_in_user(api)
-            key = await upload_file(
-                api, user, wav.read_bytes(), filename="hello.wav", content_type="audio/wav"
-            )
-            response = await api.post(
-                "/jobs",
-                json={"object_key": key, "language": "en", "mode": "mono"},
-                headers=user.headers,
-            )
-            assert response.status_code == 201, response.text
-            started = time.monotonic()
-            job = await wait_for_status(
-                api, user.headers, response.json()["id"], {"completed", "failed"}, timeout=60
-            )
+        user = await signed_in_user(api)
+        key = await upload_file(
+            api, user, wav.read_bytes(), filename="hello.wav", content_type="audio/wav"
+        )
+        response = await api.post(
+            "/jobs",
+            json={"object_key": key, "language": "en", "mode": "mono"},
+            headers=user.headers,
+        )
+        assert response.status_code == 201, response.text
+        started = time.monotonic()
+        job = await wait_for_status(
+            api, user.headers, response.json()["id"], {"completed", "failed"}, timeout=60
+        )
     assert job["status"] == "failed", job
     assert time.monotonic() - started < 60
     message = job["error_message"]

@@ -4,10 +4,7 @@ multilingual base), with the language given and detected."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import subprocess
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +16,9 @@ import jiwer
 
 from tests.helpers import festival
 from tests.helpers.accounts import signed_in_user
-from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
-from tests.helpers.worker import running_worker
+from tests.helpers.worker import Worker
 from tests.integration.jobs.conftest import wait_for_status
-from transcribe.settings import Settings
 
 SPOKEN = " ".join(festival.SENTENCES)
 
@@ -39,32 +34,13 @@ def russian(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api_url(settings: Settings) -> Iterator[str]:
-    local = dataclasses.replace(
-        settings, transcription=dataclasses.replace(settings.transcription, backend="local")
-    )
-    with serve_settings(local) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def worker(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen]:
-    log_path = tmp_path_factory.mktemp("local-worker") / "worker.log"
-    with running_worker(database_url, log_path, TRANSCRIPTION_BACKEND="local") as process:
-        yield process
-
-
-@pytest.fixture
-async def api(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        yield http
+def transcription_backend() -> str:
+    return "local"
 
 
 @pytest.mark.parametrize("language", ["ru", "auto"])
 async def test_russian_speech_is_transcribed(
-    api: httpx.AsyncClient, worker: subprocess.Popen, russian: Path, language: str
+    api: httpx.AsyncClient, worker: Worker, russian: Path, language: str
 ) -> None:
     user = await signed_in_user(api)
     key = await upload_file(
