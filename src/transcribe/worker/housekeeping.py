@@ -11,10 +11,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from procrastinate import App
-from sqlalchemy import delete, or_, select
+from sqlalchemy import select
 
 from transcribe.db import models as m
+from transcribe.domain.accounts.throttle import LoginThrottle
 from transcribe.domain.files import uploads
+from transcribe.domain.jobs import lifecycle
+from transcribe.domain.webhooks import outbox
 from transcribe.storage import STAGING_PREFIX
 from transcribe.worker.runtime import WorkerRuntime
 
@@ -43,15 +46,8 @@ async def clean_up(rt: WorkerRuntime, *, batch: int = BATCH) -> None:
         log.info("removed %s job events past EVENTS_RETENTION_S", old_events)
     async with rt.sessions.begin() as session:
         expired_failures = now - timedelta(seconds=rt.settings.auth.login_window_s)
-        await session.execute(
-            delete(m.LoginFailure).where(m.LoginFailure.created_at < expired_failures)
-        )
-        old = now - timedelta(days=DELIVERY_LOG_DAYS)
-        await session.execute(
-            delete(m.WebhookDelivery).where(
-                or_(m.WebhookDelivery.delivered_at < old, m.WebhookDelivery.abandoned_at < old)
-            )
-        )
+        await LoginThrottle.forget_older_than(session, expired_failures)
+        await outbox.forget_finished_before(session, now - timedelta(days=DELIVERY_LOG_DAYS))
 
 
 async def remove_old_events(rt: WorkerRuntime, now: datetime, batch: int = BATCH) -> int:
@@ -74,7 +70,7 @@ async def remove_old_events(rt: WorkerRuntime, now: datetime, batch: int = BATCH
                     break
                 old.append(event_id)
             if old:
-                await session.execute(delete(m.JobEvent).where(m.JobEvent.id <= old[-1]))
+                await lifecycle.forget_events_through(session, old[-1])
         removed += len(old)
         if len(old) < batch:
             return removed

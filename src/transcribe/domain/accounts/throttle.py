@@ -125,3 +125,8 @@ class LoginThrottle:
 
     async def reset(self, key: str) -> None:
         await self.session.execute(delete(m.LoginFailure).where(m.LoginFailure.key == key))
+
+    @staticmethod
+    async def forget_older_than(session: AsyncSession, before: datetime) -> None:
+        """Failures older than any window (housekeeping)."""
+        await session.execute(delete(m.LoginFailure).where(m.LoginFailure.created_at < before))

@@ -354,3 +354,9 @@ async def delete(session: AsyncSession, job_id: UUID) -> None:
     await session.execute(
         sql_delete(Job).where(Job.id == job_id).execution_options(synchronize_session=False)
     )
+
+
+async def forget_events_through(session: AsyncSession, last_id: int) -> None:
+    """Events up to `last_id` (housekeeping, oldest first: a row that still exists proves that
+    none after it is gone, which the API's `Last-Event-ID` check relies on)."""
+    await session.execute(sql_delete(m.JobEvent).where(m.JobEvent.id <= last_id))

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from procrastinate import App, BaseRetryStrategy, JobContext, RetryDecision
 from procrastinate.jobs import Job
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from transcribe.db import models as m
+from transcribe.domain.webhooks import outbox
 from transcribe.domain.webhooks.delivery import deliver
 from transcribe.domain.webhooks.queueing import DELIVER_TASK, defer_delivery, delivery_lock
 from transcribe.worker.runtime import WorkerRuntime
@@ -75,22 +76,16 @@ async def attempt_delivery(
         timeout_s=settings.timeout_s,
     )
     attempt = delivery.attempts + 1
-    now = datetime.now(UTC)
     delay = None if result.delivered else schedule.delay_after(attempt)
-    values: dict[str, object] = {
-        "attempts": attempt,
-        "last_status_code": result.status_code,
-        "last_error": None if result.delivered else result.excerpt,
-        "next_attempt_at": None if delay is None else now + timedelta(seconds=delay),
-        "updated_at": now,
-    }
-    if result.delivered:
-        values["delivered_at"] = now
-    elif delay is None:
-        values["abandoned_at"] = now
     async with rt.sessions.begin() as session:
-        await session.execute(
-            update(m.WebhookDelivery).where(m.WebhookDelivery.id == delivery_id).values(**values)
+        await outbox.record_attempt(
+            session,
+            delivery_id,
+            attempt=attempt,
+            status_code=result.status_code,
+            error=result.excerpt,
+            delivered=result.delivered,
+            retry_in_s=delay,
         )
     if not result.delivered:
         log.warning(
