@@ -13,17 +13,14 @@ import pytest
 
 from transcribe.settings import Settings
 
-# Any request to the network goes to a closed port on loopback: the generators must need none.
-OFFLINE = {
-    name: "http://127.0.0.1:9"
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-}
+# Any request beyond loopback goes to a closed port on it: the generators must need none.
+_DEAD_PROXY = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+_DEAD_PROXY |= {"ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}
+OFFLINE = {**_DEAD_PROXY, **{name.lower(): value for name, value in _DEAD_PROXY.items()}}
 
 
 def offline_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.pop("NO_PROXY", None)
-    env.pop("no_proxy", None)
     return {**env, **OFFLINE, **extra}
 
 

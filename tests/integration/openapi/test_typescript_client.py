@@ -40,26 +40,28 @@ def _run(args: list[str | Path], cwd: Path, timeout: float = 60) -> str:
 
 
 @pytest.fixture(scope="module")
-def compiled_flow(openapi_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """flow.ts and the client generated beside it, compiled to JavaScript; the entry file."""
+def compiled_flow(
+    openapi_file: Path, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """flow.ts and the client generated beside it, compiled (strict) to JavaScript."""
     work = tmp_path_factory.mktemp("typescript-client")
     for name in ("flow.ts", "tsconfig.json"):
         shutil.copy(FLOW / name, work / name)
+    (work / "settings.ts").write_text(f"export const BASE_URL = {json.dumps(base_url)};\n")
     generate = [BIN / "openapi-ts", "--input", openapi_file, "--output", work / "client"]
     output = _run([*generate, "--client", "@hey-api/client-fetch", "--no-log-file"], work)
     # It says what it does and that it is done; anything it warns about fails here.
     assert "Done!" in output, output
     assert not [line for line in output.splitlines() if "warn" in line.lower()], output
     assert not [line for line in output.splitlines() if "error" in line.lower()], output
-    return work
+    _run([BIN / "tsc", "-p", work / "tsconfig.json"], work)
+    return work / "out" / "flow.js"
 
 
 def test_the_generated_typescript_client_drives_the_core_flow(
-    compiled_flow: Path, base_url: str, worker: object
+    compiled_flow: Path, worker: object
 ) -> None:
-    (compiled_flow / "settings.ts").write_text(f"export const BASE_URL = {json.dumps(base_url)};\n")
-    _run([BIN / "tsc", "-p", compiled_flow / "tsconfig.json"], compiled_flow)  # strict
-    output = _run(["node", compiled_flow / "out" / "flow.js"], compiled_flow)
+    output = _run(["node", compiled_flow], compiled_flow.parent)
     result = json.loads(output.strip().splitlines()[-1])
     assert result["ok"] is True
     assert result["events"][-1] == "completed"
