@@ -190,6 +190,13 @@ def make_user(
     return SignedInUser(created.json()["id"], email, password, token)
 
 
+def user_api(service_url: str, user: SignedInUser) -> httpx.Client:
+    """A client of the API signed in as `user`: what a test does or checks behind the page."""
+    return httpx.Client(
+        base_url=service_url, timeout=30, headers={"Authorization": f"Bearer {user.token}"}
+    )
+
+
 def last_email(inbox: Inbox, address: str, *, after: int = 0, timeout: float = 30) -> EmailMessage:
     """The newest email to `address`, waiting for it; `after`: how many there were before
     (e.g. `len(inbox.to(address))` before asking for a password reset)."""

@@ -16,7 +16,7 @@ import pytest
 import srt
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.helpers import LiveService, axe_violations, web_app_built
+from tests.browser.helpers import LiveService, axe_violations, user_api, web_app_built
 from tests.browser.shortcuts import (
     completed_job,
     give_recording,
@@ -47,14 +47,8 @@ def job(live_service: LiveService, user: SignedInUser, tmp_path: Path) -> dict[s
     return made
 
 
-def api(live_url: str, user: SignedInUser) -> httpx.Client:
-    return httpx.Client(
-        base_url=live_url, timeout=30, headers={"Authorization": f"Bearer {user.token}"}
-    )
-
-
 def transcript(live_url: str, user: SignedInUser, job_id: str) -> dict[str, Any]:
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         answer = http.get(f"/jobs/{job_id}/transcript")
     assert answer.status_code == 200, answer.text
     return answer.json()
@@ -222,7 +216,7 @@ def test_an_edit_reaches_the_txt_and_search(
     expect(edited).to_have_attribute("data-start-ms", str(original["words"][6]["start_ms"]))
 
     assert "quokkaville meeting" in download_text(app, "TXT")
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         found = http.get("/jobs", params={"q": "quokkaville"}).json()
     assert [item["id"] for item in found["items"]] == [job["id"]]
 
@@ -262,7 +256,7 @@ def test_a_conflicting_edit_from_a_second_page_is_refused(app: Page, job: dict[s
 
 def test_deleted_media_leaves_the_transcript(app: Page, live_url: str, user: SignedInUser) -> None:
     made = completed_job(live_url, user.token, "A: Words without a recording.", filename="gone.txt")
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         assert http.delete(f"/files/{made['object_key']}").status_code == 204
     open_job(app, made["id"])
     expect(app.get_by_text("deleted under the retention policy")).to_be_visible()
@@ -274,7 +268,7 @@ def test_a_job_completes_on_the_page_without_a_reload(
     app: Page, live_url: str, user: SignedInUser
 ) -> None:
     content = b"A: It arrives live."
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         signed = http.post(
             "/files/presign",
             json={"filename": "live.txt", "size": len(content), "content_type": "text/plain"},

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from psycopg import sql
 
-from tests.browser.helpers import LiveService, axe_violations, web_app_built
+from tests.browser.helpers import LiveService, axe_violations, user_api, web_app_built
 from tests.browser.shortcuts import SESSION_KEY, completed_job, login, storage_script
 from tests.helpers.accounts import SignedInUser
 
@@ -35,12 +35,6 @@ def patient_expectations() -> Iterator[None]:
     expect.set_options(timeout=10_000)
     yield
     expect.set_options(timeout=5_000)
-
-
-def api(live_url: str, user: SignedInUser) -> httpx.Client:
-    return httpx.Client(
-        base_url=live_url, timeout=30, headers={"Authorization": f"Bearer {user.token}"}
-    )
 
 
 def text_file(name: str, text: str) -> dict[str, Any]:
@@ -81,7 +75,7 @@ def expect_status(page: Page, filename: str, status: str) -> None:
 def jobs_of_one_upload(live_url: str, user: SignedInUser, count: int, filename: str) -> list[dict]:
     """`count` jobs on one uploaded text, made over the API (fast: one upload)."""
     content = b"A: Hello from a page of jobs."
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         signed = http.post(
             "/files/presign",
             json={"filename": filename, "size": len(content), "content_type": "text/plain"},
@@ -417,7 +411,7 @@ def test_delete_and_cancel_ask_first(
     expect(row(app, "old.txt")).to_have_count(0)
     expect(row(app, "kept.txt")).to_be_visible()
     expect(app.get_by_text("2 transcripts", exact=True)).to_be_visible()
-    with api(live_url, user) as http:
+    with user_api(live_url, user) as http:
         assert http.get(f"/jobs/{gone['id']}").status_code == 404
         assert http.get(f"/jobs/{kept['id']}").status_code == 200
         assert http.get(f"/jobs/{running['id']}").json()["status"] == "cancelled"

@@ -19,8 +19,7 @@ import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.database import fresh_database
-from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
-from tests.helpers.server import free_port, serve
+from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
 from transcribe.settings import DatabaseSettings, Settings
@@ -41,42 +40,30 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def provider() -> Iterator[FakeAssemblyAI]:
-    with run_fake_assemblyai() as fake:
-        yield fake
+def transcription_backend() -> str:
+    return "assemblyai"
 
 
 @pytest.fixture(scope="module")
-def api(settings: Settings, database: str, provider: FakeAssemblyAI) -> Iterator[str]:
-    from transcribe.app import create_app
-
-    port = free_port()
+def api_settings(api_settings: Settings, database: str) -> Settings:
     transcription = dataclasses.replace(
-        settings.transcription,
-        backend="assemblyai",
-        assemblyai_api_key=provider.api_key,
-        assemblyai_base_url=provider.base_url,
-        assemblyai_webhook_secret=SECRET,
+        api_settings.transcription, assemblyai_webhook_secret=SECRET
     )
-    configured = dataclasses.replace(
-        settings,
-        db=dataclasses.replace(settings.db, url=database),
-        public_base_url=f"http://127.0.0.1:{port}",
+    return dataclasses.replace(
+        api_settings,
+        db=dataclasses.replace(api_settings.db, url=database),
         transcription=transcription,
     )
-    with serve(create_app(configured), port=port) as url:
-        yield url
 
 
-def _worker_env(provider: FakeAssemblyAI, api: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def worker_env(worker_env: dict[str, str], api_url: str) -> dict[str, str]:
     return {
-        "TRANSCRIPTION_BACKEND": "assemblyai",
-        "ASSEMBLYAI_API_KEY": provider.api_key,
-        "ASSEMBLYAI_BASE_URL": provider.base_url,
+        **worker_env,
         "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
         "ASSEMBLYAI_WEBHOOK_FALLBACK_S": str(FALLBACK_S),
         "ASSEMBLYAI_CATCH_UP_PER_S": str(CHECKS_PER_S),
-        "PUBLIC_BASE_URL": api,
+        "PUBLIC_BASE_URL": api_url,
     }
 
 
@@ -109,36 +96,38 @@ def _catch_up_due(database: str, job_ids: list[str]) -> list[float]:
 
 
 async def test_jobs_done_while_the_worker_was_away_complete_soon_after_it_returns(
-    api: str, database: str, provider: FakeAssemblyAI, tmp_path: Path
+    api: httpx.AsyncClient,
+    database: str,
+    fake: FakeAssemblyAI,
+    worker_env: dict[str, str],
+    tmp_path: Path,
 ) -> None:
-    env = _worker_env(provider, api)
-    provider.hold_new = True
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        user = await signed_in_user(client)
-        with running_worker(database, tmp_path / "first.log", **env):
-            job_ids = [await _start_job(client, user, f"meanwhile {n}") for n in range(JOBS)]
-            deadline = time.monotonic() + 30
-            while None in (ids := _provider_ids(database, job_ids)).values():
-                assert time.monotonic() < deadline, "the jobs never reached the provider"
-                await asyncio.sleep(0.1)
-        # The worker is down; the provider finishes every transcript, and its calls are lost.
-        provider.drop_webhooks = True
-        provider.release_all()
+    fake.hold_new = True
+    user = await signed_in_user(api)
+    with running_worker(database, tmp_path / "first.log", **worker_env):
+        job_ids = [await _start_job(api, user, f"meanwhile {n}") for n in range(JOBS)]
+        deadline = time.monotonic() + 30
+        while None in (ids := _provider_ids(database, job_ids)).values():
+            assert time.monotonic() < deadline, "the jobs never reached the provider"
+            await asyncio.sleep(0.1)
+    # The worker is down; the provider finishes every transcript, and its calls are lost.
+    fake.drop_webhooks = True
+    fake.release_all()
 
-        log = tmp_path / "second.log"
-        with running_worker(database, log, **env):
-            back = time.monotonic()
-            for job_id in job_ids:
-                while True:
-                    job = (await client.get(f"/jobs/{job_id}", headers=user.headers)).json()
-                    if job["status"] in ("completed", "failed"):
-                        break
-                    assert time.monotonic() - back < 60, (job, log.read_text()[-3000:])
-                    await asyncio.sleep(0.2)
-                assert job["status"] == "completed", job
+    log = tmp_path / "second.log"
+    with running_worker(database, log, **worker_env):
+        back = time.monotonic()
+        for job_id in job_ids:
+            while True:
+                job = (await api.get(f"/jobs/{job_id}", headers=user.headers)).json()
+                if job["status"] in ("completed", "failed"):
+                    break
+                assert time.monotonic() - back < 60, (job, log.read_text()[-3000:])
+                await asyncio.sleep(0.2)
+            assert job["status"] == "completed", job
 
     # One status request per job; their checks were spread at CHECKS_PER_S.
-    assert [provider.transcripts[ids[job_id]].polls for job_id in job_ids] == [1] * JOBS
+    assert [fake.transcripts[ids[job_id]].polls for job_id in job_ids] == [1] * JOBS
     due = _catch_up_due(database, job_ids)
     assert len(due) == JOBS
     gaps = [later - earlier for earlier, later in itertools.pairwise(due)]
