@@ -211,6 +211,7 @@ SHARED_ENUMS = {
 
 
 def _share_enums(schemas: dict[str, Any]) -> None:
+    """Each SHARED_ENUMS property, wherever a component has it, refers to its named enum."""
     holders = [
         (schema.properties, prop, value)
         for schema in list(schemas.values())
