@@ -53,11 +53,10 @@ from dataclasses import dataclass
 
 import httpx
 import psycopg
-from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
 from bench.api_variants import PIECES
-from bench.common import rss_mib
+from bench.common import migrated_database, rss_mib
 
 POOL_SIZE = "10"
 PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account on a throwaway database
@@ -273,14 +272,10 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
 
-    from transcribe.db.migrate import upgrade
-    from transcribe.settings import DatabaseSettings
-
     storage = tempfile.mkdtemp(prefix="bench-api-storage-")
     costs: dict = {}
     rss_before = peak = 0.0
-    with fresh_database("transcribe_bench") as url:
-        upgrade(DatabaseSettings(url=url).sync_url)
+    with migrated_database() as url:
         env = {
             **os.environ,
             "ENV_FILE": "/nonexistent/.env",

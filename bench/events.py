@@ -51,10 +51,9 @@ from dataclasses import dataclass, field
 
 import httpx
 import psycopg
-from tests.helpers.database import fresh_database
 from tests.helpers.server import free_port
 
-from bench.common import rss_mib
+from bench.common import insert_job, insert_user, migrated_database, rss_mib
 
 CHANGES = ("claimed", "progress", "completed")
 _ID_LINE = re.compile(rb"(?m)^id: (\d+)\r?$")
@@ -118,11 +117,7 @@ def make_users(database_url: str, count: int) -> list[tuple[str, str]]:
     users = []
     with psycopg.connect(database_url) as conn:
         for _ in range(count):
-            (user_id,) = conn.execute(
-                "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
-                "VALUES (gen_random_uuid(), %s, '!', now(), now()) RETURNING id",
-                (f"bench-{uuid.uuid4().hex[:12]}@example.com",),
-            ).fetchone()
+            user_id = insert_user(conn)
             users.append((str(user_id), issuer.issue(m.User(id=user_id, token_version=0))))
     return users
 
@@ -134,14 +129,8 @@ def make_jobs(database_url: str, user_ids: list[str], count: int) -> dict[str, s
     with psycopg.connect(database_url) as conn:
         for i in range(count):
             user_id = user_ids[i % len(user_ids)]
-            (job_id,) = conn.execute(
-                "INSERT INTO transcription_jobs (id, user_id, status, language, mode, engine, "
-                "source_object_key, filename, speaker_names, created_at, updated_at) VALUES "
-                "(gen_random_uuid(), %s, 'pending', 'en', 'mono', 'stub', %s, %s, '{}', now(), "
-                "now()) RETURNING id::text",
-                (user_id, f"uploads/{user_id}/{i}/talk.wav", f"talk {i}.wav"),
-            ).fetchone()
-            owners[job_id] = user_id
+            key = f"uploads/{user_id}/{i}/talk.wav"
+            owners[insert_job(conn, user_id, key, f"talk {i}.wav", engine="stub")] = user_id
     return owners
 
 
@@ -380,12 +369,8 @@ def main() -> None:
     wanted = min(hard, max(soft, args.streams * 2 + 1024))
     resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
-    from transcribe.db.migrate import upgrade
-    from transcribe.settings import DatabaseSettings
-
     storage = tempfile.mkdtemp(prefix="bench-events-storage-")
-    with fresh_database("transcribe_bench") as url:
-        upgrade(DatabaseSettings(url=url).sync_url)
+    with migrated_database() as url:
         os.environ.update(
             ENV_FILE="/nonexistent/.env",
             DATABASE_URL=url,

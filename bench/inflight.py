@@ -30,16 +30,14 @@ import os
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-from tests.helpers.database import fresh_database
 from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai
 from tests.helpers.server import free_port, serve
 
-from bench.common import rss_mib
+from bench.common import insert_upload_job, insert_user, migrated_database, rss_mib
 
 CONCURRENCY = 8
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a throwaway for loopback
@@ -47,37 +45,14 @@ WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a throwaway for loopback
 
 async def make_jobs(database_url: str, count: int) -> list[str]:
     """Job rows as the API makes them, each with a small stored audio file."""
-    from transcribe.settings import get_settings
-    from transcribe.storage import get_storage
-
-    storage = get_storage(get_settings())
-    user_id = uuid.uuid4()
-    ids = []
     with psycopg.connect(database_url) as conn:
-        conn.execute(
-            "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
-            "VALUES (%s, %s, 'x', now(), now())",
-            (user_id, f"bench-{user_id}@example.com"),
-        )
-        for i in range(count):
-            key = f"uploads/{user_id}/{uuid.uuid4()}/talk.wav"
-            await storage.put_bytes(key, f"benchmark audio number {i}".encode())
-            conn.execute(
-                "INSERT INTO uploads (id, user_id, object_key, filename, size, content_type, "
-                "status, created_at, updated_at) VALUES (gen_random_uuid(), %s, %s, 'talk.wav', "
-                "30, 'audio/wav', 'uploaded', now(), now())",
-                (user_id, key),
+        user_id = insert_user(conn)
+        return [
+            await insert_upload_job(
+                conn, user_id, f"benchmark audio number {i}".encode(), "talk.wav", "audio/wav"
             )
-            ids.append(
-                conn.execute(
-                    "INSERT INTO transcription_jobs (id, user_id, status, language, mode, "
-                    "source_object_key, filename, created_at, updated_at) VALUES "
-                    "(gen_random_uuid(), %s, 'pending', 'en', 'mono', %s, 'talk.wav', now(), now()) "
-                    "RETURNING id::text",
-                    (user_id, key),
-                ).fetchone()[0]
-            )
-    return ids
+            for i in range(count)
+        ]
 
 
 @contextmanager
@@ -190,7 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)  # this process defers a thousand jobs: no line for each
     with (
-        fresh_database("transcribe_bench") as url,
+        migrated_database() as url,
         tempfile.TemporaryDirectory() as storage_dir,
         run_fake_assemblyai() as fake,
     ):
@@ -204,10 +179,6 @@ def main() -> None:
             LOG_LEVEL="WARNING",
         )
         os.environ.pop("ASSEMBLYAI_API_KEY", None)
-        from transcribe.db.migrate import upgrade
-        from transcribe.settings import DatabaseSettings
-
-        upgrade(DatabaseSettings(url=url).sync_url)
         results = {"checks only": asyncio.run(one_round(url, fake, args.jobs, args.hold, None))}
         with api_for_webhooks(fake) as api:
             results["webhooks"] = asyncio.run(one_round(url, fake, args.jobs, args.hold, api))

@@ -38,16 +38,14 @@ import statistics
 import subprocess
 import tempfile
 import time
-import uuid
 import wave
 
 import av
 import numpy as np
 import psycopg
 from tests.helpers import speech
-from tests.helpers.database import fresh_database
 
-from bench.common import rss_mib
+from bench.common import insert_upload_job, insert_user, migrated_database, rss_mib
 
 DIALOGUE_VOICES = ("en+m3", "en+f2")
 
@@ -103,13 +101,8 @@ class Worker:
     def __init__(self, database_url: str, storage_dir: Path) -> None:
         self.database_url = database_url
         self.storage_dir = storage_dir
-        self.user_id = uuid.uuid4()
         with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(
-                "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
-                "VALUES (%s, %s, 'x', now(), now())",
-                (self.user_id, f"bench-{self.user_id}@example.com"),
-            )
+            self.user_id = insert_user(conn)
         # This tree's package, whichever one the environment has installed.
         env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT / "src")}
         self.log = (Path(tempfile.mkdtemp()) / "worker.log").open("wb")
@@ -138,25 +131,11 @@ class Worker:
         """Seconds from the job's start to its completion, the worker's CPU seconds meanwhile
         (from the defer: the claim's few milliseconds too), and the transcript document."""
         from transcribe.domain.jobs.queueing import defer_submit
-        from transcribe.settings import get_settings
-        from transcribe.storage import get_storage
 
-        key = f"uploads/{self.user_id}/{uuid.uuid4()}/{wav.name}"
-        await get_storage(get_settings()).put_bytes(key, wav.read_bytes())
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            conn.execute(
-                "INSERT INTO uploads (id, user_id, object_key, filename, size, content_type, "
-                "status, created_at, updated_at) VALUES (gen_random_uuid(), %s, %s, %s, %s, "
-                "'audio/wav', 'uploaded', now(), now())",
-                (self.user_id, key, wav.name, wav.stat().st_size),
+            job_id = await insert_upload_job(
+                conn, self.user_id, wav.read_bytes(), wav.name, "audio/wav", mode
             )
-            job_id = conn.execute(
-                "INSERT INTO transcription_jobs (id, user_id, status, language, mode, "
-                "source_object_key, filename, created_at, updated_at) VALUES "
-                "(gen_random_uuid(), %s, 'pending', 'en', %s, %s, %s, now(), now()) "
-                "RETURNING id",
-                (self.user_id, mode, key, wav.name),
-            ).fetchone()[0]
         cpu_before = cpu_s(self.process.pid)
         await defer_submit(queue, job_id)
         with psycopg.connect(self.database_url, autocommit=True) as conn:
@@ -333,7 +312,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
     with (
-        fresh_database("transcribe_bench") as url,
+        migrated_database() as url,
         tempfile.TemporaryDirectory() as storage_dir,
     ):
         os.environ.update(
@@ -344,10 +323,6 @@ def main() -> None:
             ENV_FILE="/nonexistent",
             TRANSCRIPTION_BACKEND="local",
         )
-        from transcribe.db.migrate import upgrade
-        from transcribe.settings import DatabaseSettings
-
-        upgrade(DatabaseSettings(url=url).sync_url)
         found = asyncio.run(run(args, url, Path(storage_dir)))
     report(args, found)
 

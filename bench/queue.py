@@ -28,11 +28,11 @@ import os
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 
 import psycopg
-from tests.helpers.database import fresh_database
+
+from bench.common import insert_upload_job, insert_user, migrated_database
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,36 +49,15 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 300) -> None:
 
 
 async def make_stub_jobs(database_url: str, count: int) -> list[str]:
-    """Users, uploads and job rows as the API would make them, with the source file stored."""
-    from transcribe.settings import get_settings
-    from transcribe.storage import get_storage
-
-    storage = get_storage(get_settings())
-    user_id = uuid.uuid4()
-    ids = []
+    """A user's uploads and pending jobs, as the API would leave them, for the stub engine."""
     with psycopg.connect(database_url) as conn:
-        conn.execute(
-            "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
-            "VALUES (%s, %s, 'x', now(), now())",
-            (user_id, f"bench-{user_id}@example.com"),
-        )
-        for i in range(count):
-            key = f"uploads/{user_id}/{uuid.uuid4()}/talk.txt"
-            await storage.put_bytes(key, f"benchmark transcript number {i}".encode())
-            conn.execute(
-                "INSERT INTO uploads (id, user_id, object_key, filename, size, content_type, status, "
-                "created_at, updated_at) VALUES (gen_random_uuid(), %s, %s, 'talk.txt', 40, "
-                "'text/plain', 'uploaded', now(), now())",
-                (user_id, key),
+        user_id = insert_user(conn)
+        return [
+            await insert_upload_job(
+                conn, user_id, f"benchmark transcript number {i}".encode(), "talk.txt", "text/plain"
             )
-            job_id = conn.execute(
-                "INSERT INTO transcription_jobs (id, user_id, status, language, mode, source_object_key, "
-                "filename, created_at, updated_at) VALUES (gen_random_uuid(), %s, 'pending', 'en', "
-                "'mono', %s, 'talk.txt', now(), now()) RETURNING id::text",
-                (user_id, key),
-            ).fetchone()[0]
-            ids.append(job_id)
-    return ids
+            for i in range(count)
+        ]
 
 
 LATENCY = """
@@ -172,7 +151,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=300)
     parser.add_argument("--latency-samples", type=int, default=100)
     args = parser.parse_args()
-    with fresh_database("transcribe_bench") as url, tempfile.TemporaryDirectory() as storage_dir:
+    with migrated_database() as url, tempfile.TemporaryDirectory() as storage_dir:
         os.environ.update(
             DATABASE_URL=url,
             ENVIRONMENT="test",
@@ -182,10 +161,6 @@ def main() -> None:
             ENV_FILE="/nonexistent",
         )
         os.environ.pop("ASSEMBLYAI_API_KEY", None)
-        from transcribe.db.migrate import upgrade
-        from transcribe.settings import DatabaseSettings
-
-        upgrade(DatabaseSettings(url=url).sync_url)
         asyncio.run(run(args.jobs, args.latency_samples))
 
 

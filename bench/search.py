@@ -27,7 +27,8 @@ import time
 import uuid
 
 import psycopg
-from tests.helpers.database import fresh_database
+
+from bench.common import insert_user, migrated_database
 
 ENGLISH = (
     "the budget meeting project team report quarter growth customer product release plan "
@@ -45,13 +46,8 @@ RARE = ["zanzibar", "квазар"]  # planted in about 0.1% of transcripts
 
 def fill(database_url: str, jobs: int, words: int) -> uuid.UUID:
     vocabulary = [f"{w}{i}" for i in range(60) for w in ENGLISH + RUSSIAN] + ENGLISH + RUSSIAN
-    user_id = uuid.uuid4()
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO users (id, email, password_hash, created_at, updated_at) "
-            "VALUES (%s, %s, 'x', now(), now())",
-            (user_id, f"bench-{user_id}@example.com"),
-        )
+        user_id = insert_user(conn)
         conn.execute(
             """
             INSERT INTO transcription_jobs (id, user_id, status, language, mode,
@@ -84,11 +80,15 @@ def fill(database_url: str, jobs: int, words: int) -> uuid.UUID:
 async def measure(user_id: uuid.UUID, rounds: int) -> dict[str, list[float]]:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+    from transcribe.domain.accounts.current_user import Principal
+    from transcribe.domain.jobs.reads import JobReads
     from transcribe.domain.jobs.services import JobService
     from transcribe.settings import get_settings
 
     engine = create_async_engine(get_settings().db.async_url, pool_size=2)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
+    reads = JobReads(engine)  # GET /jobs's own read, as the route makes it
+    user = Principal(user_id, token_version=0)
     cases: dict[str, tuple[str | None, str | None]] = {
         "list, newest first (baseline)": (None, None),
         "rare word (zanzibar)": ("zanzibar", None),
@@ -106,11 +106,11 @@ async def measure(user_id: uuid.UUID, rounds: int) -> dict[str, list[float]]:
                 service = JobService(session=session)
                 started = time.perf_counter()
                 if q is None:
-                    _, total = await service.page_for_user(user_id, status, 20, 0)
+                    page = await reads.page(user, status, 20, 0)
                 else:
-                    _, total = await service.search_for_user(user_id, q, status, 20, 0)
+                    page = await service.search_for_user(user_id, q, status, 20, 0)
                 timings[name].append(time.perf_counter() - started)
-                totals[name] = total
+                totals[name] = page.total
     await engine.dispose()
     return {f"{name} [{totals[name]} matches]": values for name, values in timings.items()}
 
@@ -123,12 +123,8 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    with fresh_database("transcribe_bench") as url:
+    with migrated_database() as url:
         os.environ.update(DATABASE_URL=url, ENVIRONMENT="test", ENV_FILE="/nonexistent")
-        from transcribe.db.migrate import upgrade
-        from transcribe.settings import DatabaseSettings
-
-        upgrade(DatabaseSettings(url=url).sync_url)
         started = time.perf_counter()
         user_id = fill(url, args.jobs, args.words)
         print(
