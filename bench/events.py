@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import psycopg
+from tests.helpers.processes import stop_process
 from tests.helpers.server import free_port
 
 from bench.common import insert_job, insert_user, migrated_database, rss_mib
@@ -92,11 +93,7 @@ def api_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
             time.sleep(0.2)
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, timeout=30)
         log.close()
 
 
