@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
-from tests.integration.jobs.conftest import wait_for_status
 
 MAX_RECOVERIES = 2
 

@@ -15,10 +15,10 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import free_port, serve
 from tests.helpers.worker import Worker
 from tests.integration.jobs.aai import start_job, wait_for_provider_job
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
 SECRET = "provider-webhook-secret-for-catch-up"

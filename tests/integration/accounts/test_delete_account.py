@@ -13,9 +13,9 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.worker import Worker
 from tests.integration.jobs.aai import start_job, wait_for_provider_job
-from tests.integration.jobs.conftest import wait_for_status
 
 # Every table that holds a user's rows, and how to find them.
 OWNED = {

@@ -12,9 +12,9 @@ import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 
 
 def admin_command(database_url: str, *args: str) -> subprocess.CompletedProcess:

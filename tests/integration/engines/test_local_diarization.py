@@ -28,10 +28,10 @@ from tests.helpers.dialogue import (
     attribution,
     make_dialogue,
 )
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.engines import AudioSource, EngineRequest, EngineResult, diarization
 from transcribe.settings import Settings
 

@@ -24,10 +24,10 @@ from httpx_sse import aconnect_sse
 
 from tests.helpers import speech
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.engines import diarization
 from transcribe.settings import Settings
 

@@ -16,9 +16,9 @@ import httpx
 
 from tests.helpers import speech
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
-from tests.integration.jobs.conftest import wait_for_status
 
 
 @pytest.fixture(scope="module")

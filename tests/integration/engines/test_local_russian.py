@@ -16,9 +16,9 @@ import jiwer
 
 from tests.helpers import festival
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 
 SPOKEN = " ".join(festival.SENTENCES)
 

@@ -13,11 +13,11 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.jobs import download_text, wait_for_status
 from tests.helpers.server import free_port
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
 from tests.integration.jobs.aai import start_job, submissions, wait_for_provider_job
-from tests.integration.jobs.conftest import download_text, wait_for_status
 
 
 @pytest.fixture(autouse=True)

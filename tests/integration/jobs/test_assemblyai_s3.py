@@ -11,10 +11,10 @@ import pytest
 
 from tests.helpers.accounts import signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.jobs import download_text, wait_for_status
 from tests.helpers.s3_server import S3Server
 from tests.helpers.worker import running_worker
 from tests.integration.jobs.aai import start_job, submissions
-from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.settings import Settings
 
 

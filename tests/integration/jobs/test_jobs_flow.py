@@ -11,9 +11,9 @@ import httpx
 import psycopg
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.jobs import download_text, wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import download_text, wait_for_status
 from transcribe.worker.housekeeping import clean_up
 from transcribe.worker.runtime import WorkerRuntime
 

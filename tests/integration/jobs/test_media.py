@@ -15,11 +15,11 @@ import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.s3_server import S3Server
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
 # 1000 bytes, each position distinguishable from its neighbours.

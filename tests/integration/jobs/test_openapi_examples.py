@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 
 PLACEHOLDER_KEY = "uploads/<your user id>/<upload id>/interview.mp3"
 

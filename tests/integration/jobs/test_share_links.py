@@ -13,10 +13,10 @@ import httpx
 import psycopg
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
 TEXT = "A: Welcome to the lighthouse.\nB: Thanks, the view is great.\n"

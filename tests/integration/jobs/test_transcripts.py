@@ -14,9 +14,9 @@ import srt
 import webvtt
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 
 DIALOGUE = (
     "A: Good morning, thanks for coming in today.\n"

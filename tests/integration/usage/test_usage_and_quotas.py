@@ -12,10 +12,10 @@ import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import serve_settings
 from tests.helpers.worker import Worker
 from tests.integration.jobs.aai import start_job
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.settings import Settings
 
 QUOTA_MINUTES = 1

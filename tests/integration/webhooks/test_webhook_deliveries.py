@@ -16,10 +16,10 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.jobs import wait_for_status
 from tests.helpers.receiver import Receiver, running_receiver
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import Worker
-from tests.integration.jobs.conftest import wait_for_status
 from transcribe.domain.webhooks.delivery import deliver
 from transcribe.settings import Settings
 

@@ -1,3 +1,5 @@
+"""Waiting for a job through the API, and reading its transcript as the user downloads it."""
+
 from __future__ import annotations
 
 import asyncio
