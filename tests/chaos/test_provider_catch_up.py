@@ -10,10 +10,10 @@ import itertools
 import time
 
 import httpx
-import psycopg
 import pytest
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.catch_up import catch_up_checks
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.jobs import wait_for_status
 from tests.helpers.server import free_port, serve
@@ -58,17 +58,6 @@ def worker_env(worker_env: dict[str, str], port: int) -> dict[str, str]:
         "ASSEMBLYAI_WEBHOOK_FALLBACK_S": str(FALLBACK_S),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-
-
-def catch_up_checks(database_url: str, job_ids: list[str]) -> list[float]:
-    """When the catch-up checks of these jobs were (or are) due, in seconds since the epoch."""
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute(
-            "SELECT extract(epoch FROM scheduled_at) FROM procrastinate_jobs"
-            " WHERE queueing_lock = ANY(%s) ORDER BY scheduled_at",
-            ([f"transcription-catch-up:{job_id}" for job_id in job_ids],),
-        ).fetchall()
-    return [float(row[0]) for row in rows]
 
 
 async def test_jobs_done_while_the_api_was_away_complete_soon_after_it_returns(

@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
+from tests.helpers.catch_up import catch_up_checks
 from tests.helpers.database import fresh_database
 from tests.helpers.fake_assemblyai import FakeAssemblyAI
 from tests.helpers.uploads import upload_file
@@ -85,16 +86,6 @@ def _provider_ids(database: str, job_ids: list[str]) -> dict[str, str | None]:
     return dict(rows)
 
 
-def _catch_up_due(database: str, job_ids: list[str]) -> list[float]:
-    with psycopg.connect(database) as conn:
-        rows = conn.execute(
-            "SELECT extract(epoch FROM scheduled_at) FROM procrastinate_jobs"
-            " WHERE queueing_lock = ANY(%s) ORDER BY scheduled_at",
-            ([f"transcription-catch-up:{job_id}" for job_id in job_ids],),
-        ).fetchall()
-    return [float(row[0]) for row in rows]
-
-
 async def test_jobs_done_while_the_worker_was_away_complete_soon_after_it_returns(
     api: httpx.AsyncClient,
     database: str,
@@ -128,7 +119,7 @@ async def test_jobs_done_while_the_worker_was_away_complete_soon_after_it_return
 
     # One status request per job; their checks were spread at CHECKS_PER_S.
     assert [fake.transcripts[ids[job_id]].polls for job_id in job_ids] == [1] * JOBS
-    due = _catch_up_due(database, job_ids)
+    due = catch_up_checks(database, job_ids)
     assert len(due) == JOBS
     gaps = [later - earlier for earlier, later in itertools.pairwise(due)]
     assert all(gap >= 0.9 / CHECKS_PER_S for gap in gaps), gaps

@@ -14,19 +14,11 @@ import pytest
 
 from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.server import serve_settings
+from tests.helpers.storage_params import api_settings_on_local_and_s3  # noqa: F401 - fixture
 from tests.helpers.uploads import upload_file
 from transcribe.settings import Settings
 
 AUDIO = b"ID3" + bytes(range(256)) * 40
-
-
-@pytest.fixture(scope="module", params=["local", "s3"])
-def api_settings(request: pytest.FixtureRequest, api_settings: Settings) -> Settings:
-    """The tests that take `api` run on local storage and on S3 (rclone)."""
-    if request.param == "local":
-        return api_settings
-    s3_settings = request.getfixturevalue("s3_settings")
-    return dataclasses.replace(api_settings, storage=s3_settings.storage)
 
 
 async def _presign(

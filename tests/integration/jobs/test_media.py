@@ -6,7 +6,6 @@ share link's playback on S3, runs a worker (on S3) to complete its job."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.helpers.accounts import SignedInUser, signed_in_user
 from tests.helpers.jobs import wait_for_status
 from tests.helpers.s3_server import S3Server
 from tests.helpers.server import serve_settings
+from tests.helpers.storage_params import api_settings_on_local_and_s3  # noqa: F401 - fixture
 from tests.helpers.uploads import upload_file
 from tests.helpers.worker import running_worker
 from transcribe.settings import Settings
@@ -31,15 +31,6 @@ def s3_api(s3_settings: Settings) -> Iterator[str]:
     """The app on S3 storage (rclone): media URLs are the store's own."""
     with serve_settings(s3_settings) as url:
         yield url
-
-
-@pytest.fixture(scope="module", params=["local", "s3"])
-def api_settings(request: pytest.FixtureRequest, api_settings: Settings) -> Settings:
-    """The tests that take `api` run on local storage and on S3 (rclone)."""
-    if request.param == "local":
-        return api_settings
-    s3_settings = request.getfixturevalue("s3_settings")
-    return dataclasses.replace(api_settings, storage=s3_settings.storage)
 
 
 async def job_with_media(
