@@ -76,7 +76,9 @@ class FakeAssemblyAI:
     requests: Counter = field(default_factory=Counter)
     faults: list[Fault] = field(default_factory=list)
     hold_new: bool = False
-    next_error: str | None = None
+    # The error the next transcript of this audio ends in (keyed by the audio, not "the next
+    # transcript", so that another job's submission in between cannot take it).
+    errors: dict[bytes, str] = field(default_factory=dict)
     polls_until_done: int = 2
     complete_after_s: float | None = None
     drop_webhooks: bool = False
@@ -106,8 +108,8 @@ class FakeAssemblyAI:
         with self._lock:
             self.faults.append(Fault("/v2/transcript", "POST", delay_s=seconds, after_accept=True))
 
-    def error_next_transcript(self, message: str) -> None:
-        self.next_error = message
+    def error_transcript_of(self, audio: bytes, message: str) -> None:
+        self.errors[audio] = message
 
     def release(self, transcript_id: str) -> None:
         transcript = self.transcripts[transcript_id]
@@ -329,9 +331,8 @@ def _app(fake: FakeAssemblyAI) -> Litestar:
             audio=audio,
             request=payload,
             held=fake.hold_new,
-            error=fake.next_error,
+            error=fake.errors.pop(audio, None),
         )
-        fake.next_error = None
         fake.transcripts[transcript.id] = transcript
         if payload.get("webhook_url") and not transcript.held:
             fake._finish_soon(transcript, fake.complete_after_s or 0.2)

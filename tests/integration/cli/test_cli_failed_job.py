@@ -26,7 +26,7 @@ def test_failed_job_exits_with_the_servers_message(
     speech = tmp_path / "speech.wav"
     speech.write_bytes(b"too short")
     out = tmp_path / "out.txt"
-    fake.error_next_transcript("Audio duration is too short.")
+    fake.error_transcript_of(b"too short", "Audio duration is too short.")
 
     result = run_cli(config, api_url, "upload", str(speech), "--wait", "--output", str(out))
 

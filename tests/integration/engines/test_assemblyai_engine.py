@@ -40,7 +40,7 @@ from transcribe.settings import Settings
 def clean_fake(fake: FakeAssemblyAI) -> None:
     fake.faults.clear()
     fake.release_all()
-    fake.next_error = None
+    fake.errors.clear()
     fake.complete_after_s = None
 
 
@@ -263,7 +263,7 @@ async def test_binary_audio_gets_the_providers_words(fake: FakeAssemblyAI) -> No
 
 
 async def test_error_status_is_permanent_with_the_providers_message(fake: FakeAssemblyAI) -> None:
-    fake.error_next_transcript("File does not appear to contain audio.")
+    fake.error_transcript_of(b"silence", "File does not appear to contain audio.")
     with pytest.raises(PermanentEngineError, match="does not appear to contain audio"):
         await run(engine_for(fake), EngineRequest(audio(b"silence"), "en", "mono"))
 

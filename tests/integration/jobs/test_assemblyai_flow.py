@@ -24,7 +24,7 @@ from tests.integration.jobs.aai import start_job, submissions, wait_for_provider
 def reset_fake(fake: FakeAssemblyAI) -> None:
     fake.faults.clear()
     fake.release_all()
-    fake.next_error = None
+    fake.errors.clear()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ async def test_provider_error_fails_the_job_in_plain_words(
     api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI, worker_metrics_port: int
 ) -> None:
     user = await signed_in_user(api)
-    fake.error_next_transcript("Audio duration is too short.")
+    fake.error_transcript_of(b"too short", "Audio duration is too short.")
     job_id = await start_job(api, user, "too short")
     job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
     assert job["status"] == "failed"

@@ -32,7 +32,7 @@ FALLBACK_S = 4  # the scheduled check that rescues a lost webhook
 def reset_fake(fake: FakeAssemblyAI) -> Iterator[None]:
     fake.faults.clear()
     fake.release_all()
-    fake.next_error = None
+    fake.errors.clear()
     fake.complete_after_s = 0.3
     fake.drop_webhooks = False
     yield

@@ -76,7 +76,7 @@ async def test_a_failed_job_uses_nothing(
     api: httpx.AsyncClient, worker: Worker, fake: FakeAssemblyAI
 ) -> None:
     user = await signed_in_user(api)
-    fake.error_next_transcript("no speech")
+    fake.error_transcript_of(b"y" * 5000, "no speech")
     job_id = await start_job(api, user, "y" * 5000)
     job = await wait_for_status(api, user.headers, job_id, {"completed", "failed"})
     assert job["status"] == "failed"
