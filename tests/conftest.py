@@ -29,6 +29,9 @@ os.environ.update(
         "LOG_LEVEL": "WARNING",
         "EVENTS_KEEPALIVE_S": "1",  # idle streams show their keep-alive comments quickly
         "REGISTER_MAX_PER_CLIENT": "100000",  # every test registers from 127.0.0.1
+        # argon2's cheapest parameters: 0.2 s of CPU per sign-up and per login otherwise.
+        # tests/integration/accounts/test_password_pool.py measures the standard cost.
+        "PASSWORD_HASH_COST": "minimal",
     }
 )
 os.environ.pop("ASSEMBLYAI_API_KEY", None)

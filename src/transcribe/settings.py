@@ -195,6 +195,9 @@ class AuthSettings:
     metrics_token: str = setting("METRICS_TOKEN", "", secret=True)
     # argon2 hashes computed at once (64 MiB each); 0: the cores this process may use.
     password_hash_workers: int = setting("PASSWORD_HASH_WORKERS", 0)
+    # argon2's cost: standard (argon2-cffi's recommended: 64 MiB, 3 passes) or minimal (8 KiB,
+    # 1 pass), which only ENVIRONMENT=test accepts: a test suite signs up hundreds of users.
+    password_hash_cost: str = setting("PASSWORD_HASH_COST", "standard")
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,10 @@ def _load() -> Settings:
         auth = replace(auth, jwt_secret=DEV_JWT_SECRET)
     elif len(auth.jwt_secret) < 32 and environment == "production":
         raise ConfigError("JWT_SECRET must be at least 32 characters in production")
+    cost = _choice("PASSWORD_HASH_COST", auth.password_hash_cost, ("standard", "minimal"))
+    if cost == "minimal" and environment != "test":
+        raise ConfigError("PASSWORD_HASH_COST=minimal is for test suites only (ENVIRONMENT=test)")
+    auth = replace(auth, password_hash_cost=cost)
 
     transcription = _read(TranscriptionSettings)
     backend = transcription.backend.lower() or _default_backend(transcription.assemblyai_api_key)

@@ -11,7 +11,13 @@ from transcribe.settings import ConfigError, DatabaseSettings, _load
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in ("JWT_SECRET", "ENVIRONMENT", "ASSEMBLYAI_API_KEY", "TRANSCRIPTION_BACKEND"):
+    for name in (
+        "JWT_SECRET",
+        "ENVIRONMENT",
+        "ASSEMBLYAI_API_KEY",
+        "TRANSCRIPTION_BACKEND",
+        "PASSWORD_HASH_COST",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -143,3 +149,22 @@ def test_the_readme_documents_every_setting_with_its_default() -> None:
             value = shown.strip("`")
             same = Path(value) == default if isinstance(default, Path) else value == _shown(default)
             assert same, (name, shown, default)
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_the_minimal_password_cost_is_for_test_suites_only(
+    clean_env: pytest.MonkeyPatch, environment: str
+) -> None:
+    clean_env.setenv("ENVIRONMENT", environment)
+    clean_env.setenv("JWT_SECRET", "s" * 40)
+    clean_env.setenv("PASSWORD_HASH_COST", "minimal")
+    with pytest.raises(ConfigError, match="test suites only"):
+        _load()
+    clean_env.setenv("PASSWORD_HASH_COST", "cheap")
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_COST must be standard or minimal"):
+        _load()
+    clean_env.delenv("PASSWORD_HASH_COST")
+    assert _load().auth.password_hash_cost == "standard"
+    clean_env.setenv("ENVIRONMENT", "test")
+    clean_env.setenv("PASSWORD_HASH_COST", "Minimal")
+    assert _load().auth.password_hash_cost == "minimal"

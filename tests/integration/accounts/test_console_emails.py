@@ -37,6 +37,7 @@ async def test_in_development_the_link_is_printed_whole_and_works(
 ) -> None:
     log_path = tmp_path / "worker.log"
     env = {"ENVIRONMENT": "development", "EMAIL_BACKEND": "console", "FRONTEND_URL": FRONTEND}
+    env["PASSWORD_HASH_COST"] = "standard"  # the suite's minimal is refused in development
     with running_worker(database_url, log_path, LOG_LEVEL="INFO", **env):
         user = await signed_in_user(client)
         link = await _printed_link(log_path, user.email)

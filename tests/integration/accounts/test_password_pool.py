@@ -29,7 +29,13 @@ def peak_rss_mib(pid: int) -> float:
 def api_process(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
     """A real API process (its memory is what is measured) with two password hashers."""
     port = free_port()
-    with running_api(database_url, tmp_path / "api.log", port, PASSWORD_HASH_WORKERS="2") as api:
+    with running_api(
+        database_url,
+        tmp_path / "api.log",
+        port,
+        PASSWORD_HASH_WORKERS="2",
+        PASSWORD_HASH_COST="standard",  # the suite's is minimal; this measures production's
+    ) as api:
         yield f"http://127.0.0.1:{port}", api.pid
 
 

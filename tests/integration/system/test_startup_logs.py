@@ -25,6 +25,7 @@ def test_a_development_start_logs_json_only_with_each_warning_once(
     port = free_port()
     env = worker_env(database_url, PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="INFO")
     env.pop("JWT_SECRET", None)
+    env.pop("PASSWORD_HASH_COST", None)  # the suite's minimal cost is refused in development
     env.update(ENVIRONMENT="development", LOG_FORMAT="json")
     log_path = tmp_path / "run.log"
     with log_path.open("wb") as log:

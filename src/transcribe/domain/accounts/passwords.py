@@ -4,6 +4,10 @@ Each hash or check allocates argon2's 64 MiB: with one thread per request, 16 lo
 would take 1 GiB. A pool of PASSWORD_HASH_WORKERS threads (default: the cores this process
 may use) bounds that by design; a burst waits its turn in the pool's queue, where it costs
 nothing. Registration, login, password change, reset and account deletion all come here.
+
+The cost is argon2-cffi's recommended parameters; a test suite may ask for the cheapest
+(PASSWORD_HASH_COST=minimal, refused outside ENVIRONMENT=test). A hash carries its own
+parameters, so either kind verifies whatever the setting.
 """
 
 from __future__ import annotations
@@ -15,13 +19,19 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from transcribe.settings import get_settings
 
-hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 T = TypeVar("T")
+
+_COSTS = {"standard": profiles.get_default_parameters(), "minimal": profiles.CHEAPEST}
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher.from_parameters(_COSTS[get_settings().auth.password_hash_cost])
 
 
 @lru_cache(maxsize=1)
@@ -36,11 +46,11 @@ async def _in_pool(work: Callable[[], T]) -> T:
 
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    return hasher.hash("not-a-real-password")
+    return _hasher().hash("not-a-real-password")
 
 
 async def hash_password(password: str) -> str:
-    return await _in_pool(lambda: hasher.hash(password))
+    return await _in_pool(lambda: _hasher().hash(password))
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
@@ -48,7 +58,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
     def verify() -> bool:
         try:
-            return hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+            return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -56,4 +66,4 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
