@@ -58,9 +58,10 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
     def verify() -> bool:
         try:
-            return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+            matches = _hasher().verify(password_hash or _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return False
+        return matches and bool(password_hash)
 
     return await _in_pool(verify)
 
