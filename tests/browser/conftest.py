@@ -23,10 +23,13 @@ from tests.helpers.accounts import SignedInUser
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps its own event loop marked as
     running in this thread from the first page to the end of the session, and an async
-    test after it could not run pytest-asyncio's loop. (So browser tests are plain `def`s.)"""
+    test after it could not run pytest-asyncio's loop. (So browser tests are plain `def`s.)
+    trylast: after pytest's own reordering by parametrized fixtures, which would otherwise
+    put the unit tests collected after tests/browser behind the browser tests again."""
     browser = [item for item in items if item.path.is_relative_to(HERE)]
     items[:] = [item for item in items if not item.path.is_relative_to(HERE)] + browser
     if not CHROMIUM.exists():
