@@ -44,6 +44,22 @@ from tests.helpers.server import free_port, serve, serve_settings  # noqa: E402
 from tests.helpers.worker import Worker, running_worker  # noqa: E402
 from transcribe.settings import Settings, get_settings  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
+CHAOS = HERE / "chaos"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's reordering; the browser conftest's first
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How `just test` shares the suite between its processes (pytest-xdist, `--dist
+    loadgroup`): a module's tests stay together (its own API and worker start once), and the
+    chaos modules form one group that runs first, one after another, in a single process:
+    they start several API processes and workers each, and two of them at once would pass the
+    shared cluster's 100 connections. Browser modules stay last (tests/browser/conftest.py)."""
+    for item in items:
+        group = "chaos" if item.path.is_relative_to(CHAOS) else item.path.relative_to(HERE)
+        item.add_marker(pytest.mark.xdist_group(str(group)))
+    items.sort(key=lambda item: not item.path.is_relative_to(CHAOS))  # stable: order kept
+
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
