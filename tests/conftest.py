@@ -36,7 +36,7 @@ os.environ.update(
 )
 os.environ.pop("ASSEMBLYAI_API_KEY", None)
 
-from tests.helpers.database import fresh_database  # noqa: E402
+from tests.helpers.database import end_leftover_work, fresh_database  # noqa: E402
 from tests.helpers.engines import engine_env, engine_settings  # noqa: E402
 from tests.helpers.fake_assemblyai import FakeAssemblyAI, run_fake_assemblyai  # noqa: E402
 from tests.helpers.s3_server import S3Server, running_s3_server  # noqa: E402
@@ -46,6 +46,15 @@ from transcribe.settings import Settings, get_settings  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CHAOS = HERE / "chaos"
+# Modules that keep both cores busy (speech recognition, voice embeddings, the web app's
+# type check and unit tests): queued right after the chaos group, whose tests mostly wait.
+BUSY = (HERE / "integration" / "engines", HERE / "unit" / "engines", HERE / "integration" / "web")
+
+
+def _queue_rank(item: pytest.Item) -> int:
+    if item.path.is_relative_to(CHAOS):
+        return 0
+    return 1 if any(item.path.is_relative_to(busy) for busy in BUSY) else 2
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's reordering; the browser conftest's first
@@ -54,11 +63,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     loadgroup`): a module's tests stay together (its own API and worker start once), and the
     chaos modules form one group that runs first, one after another, in a single process:
     they start several API processes and workers each, and two of them at once would pass the
-    shared cluster's 100 connections. Browser modules stay last (tests/browser/conftest.py)."""
+    shared cluster's 100 connections. While that group mostly waits, the other process takes
+    the modules that keep the cores busy. Browser modules stay last (tests/browser/conftest.py;
+    the sort is stable and ranks them with the rest)."""
     for item in items:
         group = "chaos" if item.path.is_relative_to(CHAOS) else item.path.relative_to(HERE)
         item.add_marker(pytest.mark.xdist_group(str(group)))
-    items.sort(key=lambda item: not item.path.is_relative_to(CHAOS))  # stable: order kept
+    items.sort(key=_queue_rank)
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +81,14 @@ def database_url() -> Iterator[str]:
         os.environ["DATABASE_URL"] = url
         upgrade(DatabaseSettings(url=url).sync_url)
         yield url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_work_left_in_flight(database_url: str) -> None:
+    """Each module starts with no work in flight: its worker would otherwise take up what
+    the modules before it left (queued jobs, jobs at a provider, owed cancels), against its
+    own engine and fake provider, and which modules run before it in a process varies."""
+    end_leftover_work(database_url)
 
 
 @pytest.fixture(scope="session")

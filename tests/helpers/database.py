@@ -34,3 +34,25 @@ def fresh_database(prefix: str = "transcribe_test") -> Iterator[str]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+# What a module's worker would otherwise take up from the modules run before it in the same
+# process (and database): queued tasks, jobs still in flight (the recovery sweep and the
+# provider catch-up queue them again), owed provider cancels and webhook deliveries, all of
+# them aimed at engines, fake providers and receivers that are gone.
+_LEFTOVER_WORK = (
+    "DELETE FROM procrastinate_jobs WHERE status IN ('todo', 'doing')",
+    "UPDATE transcription_jobs SET status = 'failed', updated_at = now(),"
+    " error_message = 'left in flight by an earlier test module'"
+    " WHERE status IN ('pending', 'processing')",
+    "DELETE FROM provider_cancellations",
+    "UPDATE webhook_deliveries SET abandoned_at = now()"
+    " WHERE delivered_at IS NULL AND abandoned_at IS NULL",
+)
+
+
+def end_leftover_work(url: str) -> None:
+    """End the work earlier modules left in flight in the database at `url`."""
+    with psycopg.connect(url) as conn:
+        for statement in _LEFTOVER_WORK:
+            conn.execute(statement)
