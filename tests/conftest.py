@@ -57,18 +57,29 @@ def _queue_rank(item: pytest.Item) -> int:
     return 1 if any(item.path.is_relative_to(busy) for busy in BUSY) else 2
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's reordering; the browser conftest's first
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """How `just test` shares the suite between its processes (pytest-xdist, `--dist
-    loadgroup`): a module's tests stay together (its own API and worker start once), and the
-    chaos modules form one group that runs first, one after another, in a single process:
-    they start several API processes and workers each, and two of them at once would pass the
-    shared cluster's 100 connections. While that group mostly waits, the other process takes
-    the modules that keep the cores busy. Browser modules stay last (tests/browser/conftest.py;
-    the sort is stable and ranks them with the rest)."""
-    for item in items:
-        group = "chaos" if item.path.is_relative_to(CHAOS) else item.path.relative_to(HERE)
-        item.add_marker(pytest.mark.xdist_group(str(group)))
+    loadgroup`): test by test, as each process is free, except the chaos modules, which go
+    to a single process, one after another: they start several API processes and workers
+    each, and two of them at once would pass the shared cluster's 100 connections. (Modules
+    kept whole were slower, and xdist's own `xdist_group` marks do not reach its scheduler
+    under pytest 9: the group it writes into the test's id is lost, so the group is told by
+    path here.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ChaosTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "chaos" if nodeid.startswith("tests/chaos/") else nodeid
+
+    return ChaosTogether(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering; the browser conftest's first
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The chaos group first, then the modules that keep both cores busy, while the chaos
+    tests mostly wait. Stable, so browser modules stay last (tests/browser/conftest.py)."""
     items.sort(key=_queue_rank)
 
 
