@@ -46,15 +46,6 @@ from transcribe.settings import Settings, get_settings  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CHAOS = HERE / "chaos"
-# Modules that keep both cores busy (speech recognition, voice embeddings, the web app's
-# type check and unit tests): queued right after the chaos group, whose tests mostly wait.
-BUSY = (HERE / "integration" / "engines", HERE / "unit" / "engines", HERE / "integration" / "web")
-
-
-def _queue_rank(item: pytest.Item) -> int:
-    if item.path.is_relative_to(CHAOS):
-        return 0
-    return 1 if any(item.path.is_relative_to(busy) for busy in BUSY) else 2
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
@@ -78,9 +69,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering; the browser conftest's first
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The chaos group first, then the modules that keep both cores busy, while the chaos
-    tests mostly wait. Stable, so browser modules stay last (tests/browser/conftest.py)."""
-    items.sort(key=_queue_rank)
+    """The chaos group first, so that no long group is left for the end. (Not beside the
+    speech recognition tests on purpose: a database restart under a burst of jobs once
+    timed out with both cores taken by them.) Stable, so browser modules stay last
+    (tests/browser/conftest.py)."""
+    items.sort(key=lambda item: not item.path.is_relative_to(CHAOS))
 
 
 @pytest.fixture(scope="session")
