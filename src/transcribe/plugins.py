@@ -34,7 +34,12 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     pool_size = settings.db.pool_size or settings.db.API_POOL_SIZE
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.db.async_url,
-        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0),
+        engine_config=EngineConfig(
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=settings.db.API_WAIT_S,
+            connect_args={"timeout": settings.db.API_WAIT_S},  # asyncpg's connect (60 s)
+        ),
         session_config=AsyncSessionConfig(expire_on_commit=False, class_=ReadRetrySession),
         before_send_handler="autocommit",
         engine_dependency_key="db_engine",

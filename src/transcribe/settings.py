@@ -149,6 +149,10 @@ class DatabaseSettings:
     pool_size: int = setting("DATABASE_POOL_SIZE", 0)
 
     API_POOL_SIZE = 10  # requests wait for a connection rather than open new ones
+    # The longest a request waits for a connection, queued for one or opening one, before it
+    # answers 503: a database that hangs (a failover that drops packets) or a pool held by
+    # a burst must not keep requests past clients' timeouts (the pool's default is 30 s).
+    API_WAIT_S = 5
 
     @property
     def async_url(self) -> str:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar, cast
 
 import asyncpg
 from sqlalchemy import Engine, Select
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_, greenlet_spawn
 
@@ -69,19 +70,29 @@ class DriverConnections:
     for a waiter, and the waiter queues again at the back: under load a few requests wait
     several turns (p99 four to six times p50 in bench/api.py). A semaphore as wide as the
     pool queues the reads here instead, and asyncio's semaphore serves waiters first come
-    first served.
+    first served. A turn is waited for no longer than the pool's own timeout, and the same
+    error ends the wait (a 503, db/outage.py).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine.sync_engine
-        self._turns = asyncio.Semaphore(engine.pool.size())  # type: ignore[attr-defined]
+        pool = engine.pool
+        self._turns = asyncio.Semaphore(pool.size())  # type: ignore[attr-defined]
+        self._wait_s: float = pool.timeout()  # type: ignore[attr-defined]
 
     async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """`work` on one connection; checkout, work and return run in one greenlet, as
         SQLAlchemy runs its own statements (the pool's code is synchronous and awaits
         through it)."""
-        async with self._turns:
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await self._turns.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"no database connection within {self._wait_s:g} s") from None
+        try:
             return await greenlet_spawn(_with_pooled_connection, self._engine, work)
+        finally:
+            self._turns.release()
 
 
 def _with_pooled_connection(

@@ -33,7 +33,22 @@ def _is_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
         return True
+    if isinstance(exc, TimeoutError) and _raised_in_a_driver(exc):
+        return True  # a connection not opened in time (asyncpg's bare TimeoutError)
     if isinstance(exc, psycopg.OperationalError) and exc.sqlstate is None:
         return True  # libpq could not connect, or lost the connection: no server message
     state = getattr(exc, "sqlstate", None)  # asyncpg's and psycopg's server errors
     return isinstance(state, str) and state.startswith(_OUTAGE_STATES)
+
+
+_DRIVERS = ("asyncpg", "psycopg", "psycopg_pool")
+
+
+def _raised_in_a_driver(exc: BaseException) -> bool:
+    """Raised from a database driver's code (a timeout elsewhere is no sign of an outage)."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_globals.get("__name__", "").partition(".")[0] in _DRIVERS:
+            return True
+        frame = frame.tb_next
+    return False
