@@ -71,9 +71,9 @@ gen-api: setup
     [ -d src/web/node_modules ] || npm --prefix src/web ci
     npm --prefix src/web run gen:api
 
-# Run the test suite in two processes (a fresh database each; needs PostgreSQL on 127.0.0.1:5432); `just test -n 0 ...` runs it in one, for --pdb.
+# Run the test suite in three processes (a fresh database each; needs PostgreSQL on 127.0.0.1:5432); `just test -n 0 ...` runs it in one, for --pdb.
 test *args: setup
-    {{ python }} -m pytest -n 2 --dist loadgroup --no-loadscope-reorder "$@"
+    {{ python }} -m pytest -n 3 --dist loadgroup --no-loadscope-reorder "$@"
 
 # Lint and check formatting.
 lint: setup

@@ -46,6 +46,7 @@ from transcribe.settings import Settings, get_settings  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CHAOS = HERE / "chaos"
+CHAOS_IDS = f"{CHAOS.relative_to(HERE.parent).as_posix()}/"  # how its tests' ids begin
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
@@ -62,7 +63,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     class ChaosTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "chaos" if nodeid.startswith("tests/chaos/") else nodeid
+            return CHAOS_IDS if nodeid.startswith(CHAOS_IDS) else nodeid
 
     return ChaosTogether(config, log)
 

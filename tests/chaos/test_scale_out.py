@@ -98,6 +98,9 @@ def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
         "ASSEMBLYAI_WEBHOOK_SECRET": SECRET,
         "ASSEMBLYAI_WEBHOOK_FALLBACK_S": "600",  # webhooks (and catch-up) do the work
         "WORKER_CONCURRENCY": "32",
+        # Five processes share one cluster (beside the suite's other processes): each gets
+        # a small pool, as a deployment with several replicas would.
+        "DATABASE_POOL_SIZE": "4",
     }
 
 
