@@ -207,6 +207,8 @@ def _named_page(schema: Any, schemas: dict[str, Any]) -> Any:
 SHARED_ENUMS = {
     "mode": ("JobMode", "`mono`: the text alone; `dialogue`: one line per speaker turn"),
     "events": ("WebhookEvent", "A job event that a webhook endpoint can be sent"),
+    "format": ("TranscriptFormat", "A format a transcript can be downloaded in"),
+    "formats": ("TranscriptFormat", "A format a transcript can be downloaded in"),
 }
 
 

@@ -175,6 +175,7 @@ def test_the_generated_python_client_drives_the_core_flow(
         client=user, job_id=created.id, format_=models.DownloadTranscriptFormat.TXT
     )
     assert isinstance(link, models.DownloadLink), link
+    assert link.format_ is models.TranscriptFormat.TXT  # the named enum, not a string
     key, query = _signed_query(link.url)
     transcript = op("files", "download_file").sync(client=anonymous, object_key=key, **query)
     assert isinstance(transcript, types.File), transcript

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import timedelta
+from typing import get_args
 
 import docx
 import msgspec
@@ -20,7 +21,7 @@ from transcribe.domain.transcripts.document import (
     Word,
     decode,
 )
-from transcribe.domain.transcripts.render import FORMATS
+from transcribe.domain.transcripts.render import FORMATS, TranscriptFormat
 
 ENGLISH = (
     "Good morning everyone. Thanks for joining the quarterly review. We have a lot to cover "
@@ -204,3 +205,8 @@ def test_docx_opens_in_python_docx(name: str) -> None:
         assert opened.paragraphs[0].runs[0].bold
     else:
         assert paragraphs == [document.text]
+
+
+def test_the_documented_formats_are_the_rendered_ones() -> None:
+    """The API's TranscriptFormat enum lists exactly the formats there is a renderer for."""
+    assert list(get_args(TranscriptFormat)) == list(FORMATS)

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from transcribe.db import models as m
+from transcribe.domain.transcripts.render import TranscriptFormat
 from transcribe.lib.schema import NoNul, Schema
 
 Mode = Literal["mono", "dialogue"]
@@ -98,7 +99,7 @@ class DownloadLink(Schema):
     """A short-lived signed URL to a transcript file; it needs no Authorization header."""
 
     url: str
-    format: str
+    format: TranscriptFormat
     expires_at: datetime
 
 
@@ -108,5 +109,5 @@ class Engine(Schema):
     name: str
     languages: list[str]
     diarization: Annotated[bool, msgspec.Meta(description="Whether `dialogue` mode is offered")]
-    formats: list[str]
+    formats: list[TranscriptFormat]
     max_upload_bytes: int

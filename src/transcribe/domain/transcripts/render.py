@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from docx import Document as WordDocument
 
@@ -66,6 +67,9 @@ class Format:
     media_type: str
     render: Callable[[TranscriptDocument, dict[str, str]], bytes]
 
+
+# The download formats, as the API documents them (a named enum, lib/openapi.py).
+TranscriptFormat = Literal["txt", "srt", "vtt", "json", "docx"]
 
 FORMATS: dict[str, Format] = {
     f.name: f

@@ -1113,7 +1113,7 @@ export interface components {
         DownloadLink: {
             /** Format: date-time */
             expires_at: string;
-            format: string;
+            format: components["schemas"]["TranscriptFormat"];
             url: string;
         };
         /**
@@ -1166,7 +1166,7 @@ export interface components {
         Engine: {
             /** @description Whether `dialogue` mode is offered */
             diarization: boolean;
-            formats: string[];
+            formats: components["schemas"]["TranscriptFormat"][];
             languages: string[];
             max_upload_bytes: number;
             name: string;
@@ -1604,6 +1604,12 @@ export interface components {
             /** @description The revision the indices refer to (the current one) */
             revision: number;
         };
+        /**
+         * TranscriptFormat
+         * @description A format a transcript can be downloaded in
+         * @enum {string}
+         */
+        TranscriptFormat: "txt" | "srt" | "vtt" | "json" | "docx";
         /**
          * UploadedFile
          * @description An upload and whether its bytes have arrived.
