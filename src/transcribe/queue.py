@@ -10,13 +10,14 @@ import asyncio
 
 from procrastinate import App, PsycopgConnector
 
-from transcribe.settings import Settings
+from transcribe.settings import DatabaseSettings, Settings
 
-# How long an API request waits for a queue connection. After a database restart the pool
-# reconnects with a growing backoff (1, 2, 4, 8 s...), so its default 30 s can be spent
-# waiting: a POST /jobs would hang that long (clients time out) although its job is saved
-# and the recovery sweep queues it anyway. A worker has nothing better to do than wait.
-API_QUEUE_WAIT_S = 5.0
+# How long an API request waits for a queue connection: as long as for any other database
+# connection. After a database restart the pool reconnects with a growing backoff (1, 2, 4,
+# 8 s...), so its default 30 s can be spent waiting: a request that retries or cancels a job
+# would hang that long (clients time out) although the recovery sweep queues it anyway.
+# A worker has nothing better to do than wait.
+API_QUEUE_WAIT_S = float(DatabaseSettings.API_WAIT_S)
 
 
 def build_queue(settings: Settings, *, for_worker: bool) -> App:
