@@ -17,6 +17,7 @@ import pytest
 from procrastinate.exceptions import ConnectorException
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.pg_proxy import pg_proxy
 from tests.helpers.private_postgres import PrivateCluster, private_postgres
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
@@ -57,7 +58,11 @@ BURST = 20
 def _on(cluster: PrivateCluster, settings: Settings) -> Settings:
     """The session's settings on the private cluster (served by `serve_settings`, whose
     presigned upload URLs name that server, on the cluster's rows)."""
-    return dataclasses.replace(settings, db=DatabaseSettings(url=cluster.url))
+    return _on_url(cluster.url, settings)
+
+
+def _on_url(url: str, settings: Settings) -> Settings:
+    return dataclasses.replace(settings, db=DatabaseSettings(url=url))
 
 
 async def test_a_restart_under_a_burst_of_jobs_loses_nothing(
@@ -197,6 +202,32 @@ async def test_the_api_waits_a_bounded_time_for_the_queue_while_the_database_is_
                 assert time.monotonic() < deadline, "the queue never reconnected"
     finally:
         await queue.close()
+
+
+async def test_the_api_queue_reconnects_once_a_silent_database_answers_again(
+    cluster: PrivateCluster, settings: Settings
+) -> None:
+    """A database that takes connections and never answers (a failover dropping packets)
+    must not leave the queue's pool waiting on them for good: each attempt to connect gives
+    up in time, so once the database answers again the queue works again, by itself."""
+    with pg_proxy(cluster.url) as (proxy, url):
+        proxy.silence()
+        queue = LazyQueue(build_queue(_on_url(url, settings), for_worker=False))
+        try:
+            started = time.monotonic()
+            with pytest.raises((TimeoutError, ConnectorException)):
+                await defer_submit(await queue.get(), uuid.uuid4())
+            assert time.monotonic() - started < API_QUEUE_WAIT_S + 3
+            proxy.silence(False)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    assert await defer_submit(await queue.get(), uuid.uuid4()) is not None
+                    break
+                except (TimeoutError, ConnectorException):
+                    assert time.monotonic() < deadline, "the queue never reconnected"
+        finally:
+            await queue.close()
 
 
 async def test_the_worker_survives_a_database_restart_and_gives_up_on_an_outage(

@@ -1,4 +1,4 @@
-"""A loopback TCP proxy in front of PostgreSQL that cuts a connection on cue.
+"""A loopback TCP proxy in front of PostgreSQL that cuts a connection on cue, or falls silent.
 
 A connection that dies between the pool handing it out and its first statement happens in
 a database restart only by a race; here it happens on demand. The proxy reads the client's
@@ -34,6 +34,14 @@ class PgProxy:
         self._cuts_left = 0
         self.cuts = 0  # connections cut so far
         self.port = 0
+        self._silent = False
+
+    def silence(self, silent: bool = True) -> None:
+        """From now on, take new connections and never answer them (a host that went away
+        without a word: a failover dropping packets); `silence(False)` forwards new ones
+        again, and those taken meanwhile stay silent."""
+        with self._lock:
+            self._silent = silent
 
     def cut_when(self, substring: str, times: int = 1) -> None:
         """Cut the next `times` connections whose client sends a message containing
@@ -54,6 +62,14 @@ class PgProxy:
             return True
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        with self._lock:
+            silent = self._silent
+        if silent:
+            with suppress(ConnectionError):
+                while await client_r.read(65536):
+                    pass  # read and drop, until the client gives up (or the proxy stops)
+            client_w.transport.abort()
+            return
         try:
             server_r, server_w = await asyncio.open_connection(*self._upstream)
         except OSError:
