@@ -38,7 +38,10 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
             pool_size=pool_size,
             max_overflow=0,
             pool_timeout=settings.db.API_WAIT_S,
-            connect_args={"timeout": settings.db.API_WAIT_S},  # asyncpg's connect (60 s)
+            connect_args={
+                "timeout": settings.db.API_WAIT_S,  # asyncpg's connect (60 s by default)
+                "command_timeout": max(settings.db.statement_timeout_s, 0) or None,
+            },
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False, class_=ReadRetrySession),
         before_send_handler="autocommit",

@@ -147,6 +147,9 @@ class DatabaseSettings:
     url: str = setting("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/transcribe")
     # SQLAlchemy connections one process keeps (no overflow beyond); 0: the role's default.
     pool_size: int = setting("DATABASE_POOL_SIZE", 0)
+    # An API statement that has no answer after this long fails its request with 503 (a
+    # runaway query, or a server that stopped answering mid-statement); 0: no limit.
+    statement_timeout_s: float = setting("DATABASE_STATEMENT_TIMEOUT_S", 30.0)
 
     API_POOL_SIZE = 10  # requests wait for a connection rather than open new ones
     # The longest a request waits for a connection, queued for one or opening one, before it

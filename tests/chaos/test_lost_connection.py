@@ -6,6 +6,7 @@ never 500, and changes nothing; a read whose second connection dies too answers 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -16,7 +17,7 @@ from tests.helpers.accounts import signed_in_user
 from tests.helpers.pg_proxy import PgProxy, pg_proxy
 from tests.helpers.server import serve_settings
 from tests.helpers.uploads import upload_file
-from transcribe.settings import Settings
+from transcribe.settings import DatabaseSettings, Settings
 
 # Statements as they reach the server: GET /jobs's page (a driver read), the user a session
 # loads for GET /auth/me, and POST /jobs's insert.
@@ -92,3 +93,38 @@ async def test_a_write_whose_connection_dies_answers_503_and_changes_nothing(
         # The client's retry goes through.
         again = await client.post("/jobs", json=job, headers=user.headers)
         assert again.status_code == 201, again.text
+
+
+STATEMENT_TIMEOUT_S = 2.0
+
+
+async def test_a_server_that_stops_answering_mid_request_is_503_then_serves_again(
+    settings: Settings,
+) -> None:
+    """The pool's open connections go silent (a network fault after they connected): a
+    request on one answers 503 with Retry-After once DATABASE_STATEMENT_TIMEOUT_S has
+    passed, not when TCP gives up minutes later; once the server answers again, the same
+    requests are served."""
+    with pg_proxy(settings.db.url) as (proxy, url):
+        db = dataclasses.replace(settings.db, url=url, statement_timeout_s=STATEMENT_TIMEOUT_S)
+        with serve_settings(dataclasses.replace(settings, db=db)) as api_url:
+            async with httpx.AsyncClient(base_url=api_url, timeout=60) as client:
+                user = await signed_in_user(client)
+                paths = ("/auth/me", "/jobs")  # a session's read, a driver read
+                for path in paths:
+                    assert (await client.get(path, headers=user.headers)).status_code == 200
+                proxy.freeze()
+                for path in paths:
+                    started = time.monotonic()
+                    answer = await client.get(path, headers=user.headers)
+                    took_s = time.monotonic() - started
+                    assert answer.status_code == 503, (path, answer.text)
+                    assert answer.headers["retry-after"] == "5"
+                    assert took_s < STATEMENT_TIMEOUT_S + 2 * DatabaseSettings.API_WAIT_S + 3
+                proxy.silence(False)
+                deadline = time.monotonic() + 30
+                for path in paths:
+                    while (answer := await client.get(path, headers=user.headers)).is_error:
+                        assert answer.status_code == 503, (path, answer.text)
+                        assert time.monotonic() < deadline, (path, answer.text)
+                    assert answer.status_code == 200, (path, answer.text)

@@ -35,6 +35,7 @@ class PgProxy:
         self.cuts = 0  # connections cut so far
         self.port = 0
         self._silent = False
+        self._open: set[_Link] = set()
 
     def silence(self, silent: bool = True) -> None:
         """From now on, take new connections and never answer them (a host that went away
@@ -42,6 +43,14 @@ class PgProxy:
         again, and those taken meanwhile stay silent."""
         with self._lock:
             self._silent = silent
+
+    def freeze(self) -> None:
+        """The connections open now stop answering too, for good (and new ones are silent
+        until `silence(False)`): a server gone quiet under its clients' feet."""
+        with self._lock:
+            self._silent = True
+            for link in self._open:
+                link.frozen = True
 
     def cut_when(self, substring: str, times: int = 1) -> None:
         """Cut the next `times` connections whose client sends a message containing
@@ -75,10 +84,15 @@ class PgProxy:
         except OSError:
             client_w.transport.abort()
             return
-        downstream = asyncio.create_task(_pipe(server_r, client_w))
+        link = _Link()
+        with self._lock:
+            self._open.add(link)
+        downstream = asyncio.create_task(_pipe(server_r, client_w, link))
         try:
-            await self._client_messages(client_r, server_w, client_w)
+            await self._client_messages(client_r, server_w, client_w, link)
         finally:
+            with self._lock:
+                self._open.discard(link)
             downstream.cancel()
             with suppress(asyncio.CancelledError):
                 await downstream
@@ -90,6 +104,7 @@ class PgProxy:
         reader: asyncio.StreamReader,
         server_w: asyncio.StreamWriter,
         client_w: asyncio.StreamWriter,
+        link: _Link,
     ) -> None:
         startup = True
         try:
@@ -107,15 +122,28 @@ class PgProxy:
                 message = head + body
                 if self._should_cut(message):
                     return  # the caller aborts both sides; the message never reaches the server
+                if link.frozen:
+                    continue
                 server_w.write(message)
                 await server_w.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             return
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+class _Link:
+    """One proxied connection; a frozen one forwards nothing more either way."""
+
+    __slots__ = ("frozen",)
+
+    def __init__(self) -> None:
+        self.frozen = False
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: _Link) -> None:
     with suppress(ConnectionError):
         while data := await reader.read(65536):
+            if link.frozen:
+                continue
             writer.write(data)
             await writer.drain()
     writer.transport.abort()
