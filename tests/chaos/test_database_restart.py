@@ -208,8 +208,8 @@ async def test_the_api_queue_reconnects_once_a_silent_database_answers_again(
     cluster: PrivateCluster, settings: Settings
 ) -> None:
     """A database that takes connections and never answers (a failover dropping packets)
-    must not leave the queue's pool waiting on them for good: each attempt to connect gives
-    up in time, so once the database answers again the queue works again, by itself."""
+    fails a deferral within the queue's wait, and does not leave the queue stuck: once the
+    database answers again the queue works again, by itself."""
     with pg_proxy(cluster.url) as (proxy, url):
         proxy.silence()
         queue = LazyQueue(build_queue(_on_url(url, settings), for_worker=False))
