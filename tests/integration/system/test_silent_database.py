@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 
 from tests.helpers.accounts import signed_in_user
+from tests.helpers.pg_proxy import pg_proxy
 from tests.helpers.server import serve_settings
 from transcribe.settings import DatabaseSettings, Settings
 
 BURST = 2 * DatabaseSettings.API_POOL_SIZE
-
-
-@contextmanager
-def silent_database() -> Iterator[str]:
-    """A URL whose port completes TCP handshakes (the kernel does, from the backlog) and
-    never answers: PostgreSQL's startup packet waits for a reply that does not come."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(4 * BURST)
-        yield f"postgresql://postgres@127.0.0.1:{listener.getsockname()[1]}/transcribe"
 
 
 async def test_requests_to_a_silent_database_are_503_within_seconds(
@@ -46,7 +34,8 @@ async def test_requests_to_a_silent_database_are_503_within_seconds(
         ("GET", "/auth/me", None),  # a session
         ("POST", "/auth/login", login),  # the throttle, then a session
     ]
-    with silent_database() as url:
+    with pg_proxy(settings.db.url) as (proxy, url):
+        proxy.silence()  # it takes connections and never answers them
         silent = dataclasses.replace(settings, db=DatabaseSettings(url=url))
         with serve_settings(silent) as api:
             async with httpx.AsyncClient(base_url=api, timeout=60) as http:
